@@ -1,0 +1,63 @@
+# Copyright (c) 2026 winrds.sessions contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What to tell a user when a host says no: Win32 errors turned into causes and next steps."""
+
+from __future__ import annotations
+
+ACCESS_DENIED = 5
+RPC_UNAVAILABLE = 1722
+SESSION_NOT_FOUND = 7022
+SESSION_ACCESS_DENIED = 7045
+CONSOLE_DISCONNECT = 7041
+
+NO_SELECTOR = (
+    'no session is selected: give session, session_id, session_name, username, state or idle_time. '
+    'logoff.exe without an argument ends the current session, but over WinRM the current session is the '
+    'network logon of this task in session 0, so this module never guesses; to act on every user session '
+    "write username: '*' (and consider max_sessions)."
+)
+
+_DOUBLE_HOP = (
+    ' From a WinRM session, reaching {server} is a second hop, and NTLM cannot pass your credentials on: use '
+    'CredSSP (ansible_winrm_transport: credssp), Kerberos with delegation (ansible_winrm_kerberos_delegation: '
+    'true), or run the task against {server} directly.'
+)
+
+
+def explain(kind, code=0, message='', server=None, operation='logoff'):
+    """A whole sentence for a failure of a whole call (not of one session)."""
+    where = ' on %s' % server if server else ''
+    if kind == 'access_denied' or code in (ACCESS_DENIED, SESSION_ACCESS_DENIED):
+        text = ('Access is denied%s (Win32 error %d). Managing other users\' sessions needs Full Control on them '
+                '(the Reset right to log off, Disconnect to disconnect, Message to send messages, Query '
+                'Information to list them); members of the host\'s Administrators group have it.'
+                % (where, code or ACCESS_DENIED))
+        if server:
+            text += _DOUBLE_HOP.format(server=server)
+        return text
+    if kind == 'rpc_unavailable' or code == RPC_UNAVAILABLE:
+        return ('The RPC server is unavailable%s (Win32 error 1722): the Remote Desktop Services of %s cannot be '
+                'reached. Check the name, that the host is up, that its firewall allows Remote Desktop Services '
+                'RPC, and that AllowRemoteRPC is 1 under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal '
+                'Server.' % (where, server or 'the host'))
+    if kind == 'server_not_found':
+        return 'The server %s was not found (Win32 error %d): check the name.' % (server, code)
+    if kind == 'helper_unavailable':
+        return ('The WTS helper could not be loaded: %s Hosts in Constrained Language Mode or with Add-Type '
+                'blocked need method: auto (falls back to the native tools) or method: logoff_exe.' % message)
+    if kind == 'bad_server':
+        return 'The server name was refused by the host: only letters, digits, dots, hyphens and underscores.'
+    detail = ' (Win32 error %d)' % code if code else ''
+    return 'The host could not complete the %s%s%s: %s' % (operation, where, detail, message or kind)
+
+
+def explain_session_failure(code, message, operation='logoff'):
+    """The reason for one session that could not be acted on."""
+    if code in (ACCESS_DENIED, SESSION_ACCESS_DENIED):
+        return ('access denied (Win32 error %d): %s needs Full Control on this session (the Reset right to log '
+                'off, Disconnect to disconnect, Message to send)' % (code, operation))
+    if code == CONSOLE_DISCONNECT:
+        return 'the console session cannot be disconnected (Win32 error 7041)'
+    if code == SESSION_NOT_FOUND:
+        return 'the session no longer exists (Win32 error 7022)'
+    return '%s (Win32 error %d)' % (message or 'the host refused', code) if code else (message or 'the host refused')

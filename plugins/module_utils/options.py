@@ -1,0 +1,72 @@
+# Copyright (c) 2026 winrds.sessions contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Argument specs of the modules, written once: the action plugins validate with them and the module files
+declare them, so that the documentation and the code cannot drift apart (ansible-test compares them)."""
+
+from __future__ import annotations
+
+import copy
+
+from .model import STATE_NAMES
+
+METHODS = ('auto', 'wts', 'logoff_exe')
+
+SELECTOR_SPEC = {
+    'session': {'type': 'str'},
+    'session_id': {'type': 'list', 'elements': 'int'},
+    'session_name': {'type': 'list', 'elements': 'str'},
+    'username': {'type': 'list', 'elements': 'str'},
+    'state': {'type': 'list', 'elements': 'str', 'choices': list(STATE_NAMES)},
+    'idle_time': {'type': 'raw'},
+}
+
+TARGET_SPEC = {
+    'server': {'type': 'str'},
+    'method': {'type': 'str', 'default': 'auto', 'choices': list(METHODS)},
+}
+
+NOTICE_SPEC = {
+    'message': {'type': 'str'},
+    'message_title': {'type': 'str', 'default': 'Remote Desktop session'},
+    'grace_period': {'type': 'int', 'default': 0},
+}
+
+_LOGOFF = {
+    'wait': {'type': 'bool', 'default': True},
+    'timeout': {'type': 'int', 'default': 120},
+    'max_sessions': {'type': 'int'},
+}
+
+_DISCONNECT = {
+    'max_sessions': {'type': 'int'},
+}
+
+_MESSAGE = {
+    'message': {'type': 'str', 'required': True},
+    'message_title': {'type': 'str', 'default': 'Message from your administrator'},
+    'wait': {'type': 'bool', 'default': False},
+    'timeout': {'type': 'int', 'default': 60},
+    'max_sessions': {'type': 'int'},
+}
+
+MUTUALLY_EXCLUSIVE = [['session', 'session_id'], ['session', 'session_name']]
+
+
+def _merge(*parts):
+    spec = {}
+    for part in parts:
+        spec.update(copy.deepcopy(part))
+    return spec
+
+
+ARGUMENT_SPECS = {
+    'logoff': _merge(SELECTOR_SPEC, TARGET_SPEC, NOTICE_SPEC, _LOGOFF),
+    'disconnect': _merge(SELECTOR_SPEC, TARGET_SPEC, NOTICE_SPEC, _DISCONNECT),
+    'message': _merge(SELECTOR_SPEC, TARGET_SPEC, _MESSAGE),
+    'info': _merge(SELECTOR_SPEC, TARGET_SPEC),
+}
+
+
+def argument_spec(operation):
+    """A fresh copy of the argument spec of an operation (``logoff``, ``disconnect``, ``message``, ``info``)."""
+    return copy.deepcopy(ARGUMENT_SPECS[operation])

@@ -1,0 +1,92 @@
+# Copyright (c) 2026 winrds.sessions contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The plan: which matched sessions an operation will act on, and why the others are left alone.
+
+The plan is exactly the match minus the protected sessions (services, listeners, the console) and minus the
+sessions already in the operation's end state. Naming a protected session explicitly is an error, raised before
+anything reaches a host; catching one with a pattern only skips it, with the reason in the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class PlanError(ValueError):
+    """The task asks for something that must not be done; nothing has been changed."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What an operation does, in the words its results use."""
+
+    name: str
+    payload_op: str
+    done: str
+    would: str
+    changes: bool = True
+    protects_console: bool = True
+    end_state: str | None = None
+    end_state_outcome: str | None = None
+
+
+OPERATIONS = {
+    'logoff': Operation('logoff', 'logoff', done='logged_off', would='would_log_off'),
+    'disconnect': Operation('disconnect', 'disconnect', done='disconnected', would='would_disconnect',
+                            end_state='disconnected', end_state_outcome='already_disconnected'),
+    'message': Operation('message', 'message', done='sent', would='would_send', protects_console=False),
+    'info': Operation('info', 'snapshot', done='listed', would='listed', changes=False, protects_console=False),
+}
+
+
+@dataclass
+class Plan:
+    """The matched sessions of one host, split into targets and the ones left alone."""
+
+    operation: Operation
+    matched: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    """(session, outcome, reason) triples for matched sessions that are not acted on."""
+
+
+def build_plan(sessions, selector, operation, max_sessions=None):
+    """Plan an operation on the sessions a selector matches.
+
+    :param sessions: the snapshot, a list of :class:`Session`.
+    :param selector: a :class:`Selector`.
+    :param operation: an :class:`Operation` (see ``OPERATIONS``).
+    :param max_sessions: fail when more sessions than this would be acted on.
+    :raises PlanError: a protected session is named explicitly, or the plan exceeds ``max_sessions``.
+    """
+    plan = Plan(operation)
+    for session in sorted(sessions, key=lambda item: item.id):
+        if not selector.matches(session):
+            continue
+        plan.matched.append(session)
+        if not operation.changes:
+            plan.targets.append(session)
+            continue
+        reason = session.protection
+        if reason and session.is_console and not operation.protects_console and session.id != 0:
+            reason = None
+        if reason:
+            if selector.names_explicitly(session):
+                raise PlanError('session %d (%s) is protected: %s. Nothing was changed.'
+                                % (session.id, session.name or 'no name', reason))
+            plan.skipped.append((session, 'skipped', reason))
+            continue
+        if operation.end_state and session.state == operation.end_state:
+            plan.skipped.append((session, operation.end_state_outcome, 'the session is already %s'
+                                 % operation.end_state))
+            continue
+        if operation.name == 'message' and not session.username:
+            plan.skipped.append((session, 'skipped', 'no user is logged on to this session'))
+            continue
+        plan.targets.append(session)
+    if max_sessions is not None and operation.changes and len(plan.targets) > max_sessions:
+        raise PlanError('%d sessions match, more than max_sessions=%d allows: nothing was changed. Narrow the '
+                        'selectors, or raise max_sessions after checking the list in check mode (%s).'
+                        % (len(plan.targets), max_sessions,
+                           ', '.join(session.describe() for session in plan.targets[:10])))
+    return plan

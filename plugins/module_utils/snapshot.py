@@ -1,0 +1,85 @@
+# Copyright (c) 2026 winrds.sessions contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Turn what a payload reports into :class:`Session` objects, for either method."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .model import Session, state_name
+
+_NO_CONSOLE = 0xFFFFFFFF
+"""WTSGetActiveConsoleSessionId's answer when no session is attached to the console."""
+
+
+def _parse_time(text):
+    if not text:
+        return None
+    return datetime.strptime(text.rstrip('Z'), '%Y-%m-%dT%H:%M:%S')
+
+
+def _idle_minutes(record):
+    now = _parse_time(record.get('current_time'))
+    since = _parse_time(record.get('last_input_time')) or _parse_time(record.get('disconnect_time'))
+    if now is None or since is None or not record.get('user'):
+        return None
+    return max(0, int((now - since).total_seconds() // 60))
+
+
+def sessions_from_wts(document):
+    """Sessions from the ``snapshot`` document of the wts payload."""
+    console_id = document.get('console_session_id')
+    sessions = []
+    for record in document.get('sessions') or []:
+        name = record.get('name') or None
+        session_id = int(record['id'])
+        is_console = (name or '').casefold() == 'console' or (
+            console_id is not None and console_id != _NO_CONSOLE and session_id == console_id and session_id != 0)
+        sessions.append(Session(
+            id=session_id,
+            name=name,
+            username=record.get('user') or None,
+            domain=record.get('domain') or None,
+            state=state_name(int(record['state_code'])),
+            idle_minutes=_idle_minutes(record),
+            logon_time=record.get('logon_time'),
+            disconnect_time=record.get('disconnect_time'),
+            client_name=record.get('client') or None,
+            is_console=is_console,
+            identity={'user': record.get('user') or '', 'domain': record.get('domain') or '',
+                      'logon_time': record.get('logon_time')},
+        ))
+    return sessions
+
+
+def sessions_from_native(session_rows, user_rows):
+    """Sessions from parsed ``query session`` and ``query user`` rows (see query_parser).
+
+    ``query session`` lists every session, listeners and services included; ``query user`` adds idle and
+    logon times for user sessions and is preferred for the user name. A session only one of them shows (it
+    came or went between the two commands) is kept as that command saw it.
+    """
+    users = dict((row['id'], row) for row in user_rows)
+    merged = []
+    seen = set()
+    for row in list(session_rows) + [row for row in user_rows if row['id'] not in
+                                     set(item['id'] for item in session_rows)]:
+        if row['id'] in seen:
+            continue
+        seen.add(row['id'])
+        user_row = users.get(row['id'])
+        username = (user_row or row).get('username') or row.get('username')
+        name = row.get('session_name') if row.get('session_name') is not None else (user_row or {}).get('session_name')
+        merged.append(Session(
+            id=row['id'],
+            name=name,
+            username=username or None,
+            domain=None,
+            state=(user_row or row)['state'],
+            idle_minutes=(user_row or {}).get('idle_minutes'),
+            logon_time=(user_row or {}).get('logon_time'),
+            is_console=(name or '').casefold() == 'console',
+            identity={'user_cell': (user_row or {}).get('username') or username or '',
+                      'logon_cell': (user_row or {}).get('logon_time')},
+        ))
+    return merged

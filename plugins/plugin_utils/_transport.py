@@ -1,0 +1,146 @@
+# Copyright (c) 2026 winrds.sessions contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Send a payload to a Windows host over the task's connection and bring its answer back.
+
+Every command has the same, fixed command line (the bootstrap); the payload script and all user data travel on
+stdin. stdin is ASCII only, the data JSON-escaped, so no console code page on the way can alter it. This module
+is the only place that talks to the connection.
+
+Errors (one root, :class:`PayloadError`)::
+
+    PayloadError                 the payload ran but its answer cannot be used
+    AnsibleConnectionFailure     (ansible's) the transport failed: the host is unreachable for this task
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import time
+from dataclasses import dataclass
+
+from ansible.errors import AnsibleConnectionFailure, AnsibleError
+
+_PAYLOAD_DIR = os.path.join(os.path.dirname(__file__), 'payloads')
+_POWERSHELL = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
+"""The prefix ansible-core 2.19's winrm plugin recognises and 2.21's passes through (" -EncodedCommand ")."""
+
+_CLIXML_STRING = re.compile(r'<S S="Error">(.*?)</S>', re.DOTALL)
+_CLIXML_ESCAPE = re.compile(r'_x([0-9A-Fa-f]{4})_')
+
+
+class PayloadError(AnsibleError):
+    """The payload ran, but its answer is missing, cut short or not what the payload writes."""
+
+
+def _read_payload(name):
+    with open(os.path.join(_PAYLOAD_DIR, name), 'r', encoding='ascii') as handle:
+        return handle.read()
+
+
+_CACHE = {}
+
+
+def payload_script(name):
+    """The text of a payload script (``wts``, ``native`` or ``bootstrap``), read once per process."""
+    if name not in _CACHE:
+        _CACHE[name] = _read_payload(name + '.ps1')
+    return _CACHE[name]
+
+
+def bootstrap_command():
+    """The fixed command line: PowerShell running the bootstrap, encoded (never contains user data)."""
+    if 'command' not in _CACHE:
+        script = payload_script('bootstrap')
+        _CACHE['command'] = _POWERSHELL + base64.b64encode(script.encode('utf-16-le')).decode('ascii')
+    return _CACHE['command']
+
+
+def payload_stdin(name, data):
+    """stdin for a payload: the JSON data on the first line, the script after it, all ASCII."""
+    line = json.dumps(data, ensure_ascii=True, separators=(',', ':'), sort_keys=True)
+    return (line + '\n' + payload_script(name)).encode('ascii')
+
+
+def clixml_to_text(stderr):
+    """The error text of PowerShell's serialized error stream (``#< CLIXML``), or the bytes as text."""
+    text = stderr.decode('utf-8', errors='replace')
+    if not text.startswith('#< CLIXML'):
+        return text.strip()
+    pieces = [_CLIXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), piece)
+              for piece in _CLIXML_STRING.findall(text)]
+    return ''.join(pieces).strip()
+
+
+@dataclass
+class CommandResult:
+    """What one command returned, as bytes, with its cost."""
+
+    rc: int
+    stdout: bytes
+    stderr: bytes
+    seconds: float
+    bytes_sent: int
+
+
+class PayloadRunner:
+    """Runs payloads over an Ansible connection and counts what it costs."""
+
+    def __init__(self, connection, display=None, host=None):
+        self._connection = connection
+        self._display = display
+        self._host = host
+        self.commands = 0
+        self.bytes_sent = 0
+        self.bytes_received = 0
+
+    def run(self, name, data):
+        """Run payload ``name`` with ``data``; return a :class:`CommandResult`.
+
+        :raises AnsibleConnectionFailure: the transport failed (the host is unreachable for this task).
+        """
+        command = bootstrap_command()
+        stdin = payload_stdin(name, data)
+        if self._display:
+            self._display.vvvv('winrds: running the %s payload (%s), %d bytes on stdin'
+                               % (name, data.get('op'), len(stdin)), host=self._host)
+            self._display.vvvvv('winrds: payload data %s' % stdin.split(b'\n', 1)[0].decode('ascii'),
+                                host=self._host)
+        started = time.monotonic()
+        try:
+            rc, stdout, stderr = self._connection.exec_command(command, in_data=stdin, sudoable=False)
+        except AnsibleConnectionFailure:
+            raise
+        except Exception as error:  # the connection plugins raise transport errors of many kinds
+            raise AnsibleConnectionFailure('running the %s payload failed on the way: %s: %s'
+                                           % (name, type(error).__name__, error)) from error
+        self.commands += 1
+        self.bytes_sent += len(command) + len(stdin)
+        stdout = stdout if isinstance(stdout, bytes) else str(stdout).encode('utf-8')
+        stderr = stderr if isinstance(stderr, bytes) else str(stderr).encode('utf-8')
+        self.bytes_received += len(stdout) + len(stderr)
+        return CommandResult(rc, stdout, stderr, time.monotonic() - started, len(command) + len(stdin))
+
+
+def parse_json_answer(name, result):
+    """The JSON document a payload printed.
+
+    :raises PayloadError: the output is empty, cut short or not JSON; the message says which and shows the start.
+    """
+    text = result.stdout.decode('utf-8', errors='replace').strip()
+    start = text.find('{')
+    if start < 0:
+        problem = clixml_to_text(result.stderr) or '(no output at all)'
+        raise PayloadError('the %s payload printed no JSON (rc=%s): %s' % (name, result.rc, problem[:500]))
+    try:
+        document = json.loads(text[start:])
+    except ValueError as error:
+        raise PayloadError('the %s payload printed output that is not whole JSON (%s; %d bytes, starting %r). '
+                           'The output was cut short or corrupted on the way; the host may have been changed '
+                           'partly: run the task again (it is idempotent) or check mode to see the state.'
+                           % (name, error, len(result.stdout), text[start:start + 120]))
+    if not isinstance(document, dict) or document.get('payload') != name:
+        raise PayloadError('the %s payload printed JSON that is not its answer: %r' % (name, text[start:start + 120]))
+    return document
