@@ -1,0 +1,43 @@
+"""Payload documents to sessions, for both methods."""
+
+from __future__ import annotations
+
+from ansible_collections.winrds.sessions.plugins.module_utils.query_parser import (
+    parse_query_session, parse_query_user)
+from ansible_collections.winrds.sessions.plugins.module_utils.snapshot import sessions_from_native, sessions_from_wts
+from tests.unit.fakes import FIXTURES, STANDARD_WTS_SESSIONS
+
+
+def test_wts_sessions():
+    sessions = dict((session.id, session) for session in sessions_from_wts(
+        {'console_session_id': 1, 'sessions': STANDARD_WTS_SESSIONS}))
+    assert sessions[4].state == 'disconnected' and sessions[4].name is None and sessions[4].idle_minutes == 190
+    assert sessions[3].idle_minutes == 12 and sessions[3].client_name == 'PC042'
+    assert sessions[1].is_console and not sessions[3].is_console
+    assert sessions[65536].state == 'listen' and sessions[65536].protection
+    assert sessions[0].protection and sessions[0].idle_minutes is None
+    assert sessions[3].identity == {'user': 'alice', 'domain': 'CONTOSO', 'logon_time': '2026-11-20T08:15:00Z'}
+
+
+def test_wts_no_console_attached():
+    sessions = sessions_from_wts({'console_session_id': 0xFFFFFFFF, 'sessions': STANDARD_WTS_SESSIONS[2:3]})
+    assert not sessions[0].is_console
+
+
+def test_native_merge_prefers_query_user_and_keeps_listeners():
+    text_s = (FIXTURES / 'en-US_query_session.txt').read_text(encoding='utf-8')
+    text_u = (FIXTURES / 'en-US_query_user.txt').read_text(encoding='utf-8')
+    sessions = dict((s.id, s) for s in sessions_from_native(parse_query_session(text_s), parse_query_user(text_u)))
+    assert sorted(sessions) == [0, 1, 3, 4, 5, 65536]
+    assert sessions[1].username == 'administrator' and sessions[1].is_console
+    assert sessions[4].name is None and sessions[4].idle_minutes == 190 and sessions[4].domain is None
+    assert sessions[5].username == 'carol smith'
+    assert sessions[3].identity == {'user_cell': 'alice', 'logon_cell': '11/20/2026 8:15 AM'}
+    assert sessions[65536].identity['logon_cell'] is None
+
+
+def test_native_session_seen_only_by_query_user_is_kept():
+    user_rows = [{'id': 9, 'session_name': None, 'username': 'late', 'state': 'disconnected', 'current': False,
+                  'idle_minutes': 1, 'logon_time': 'x'}]
+    sessions = sessions_from_native([], user_rows)
+    assert [(s.id, s.username) for s in sessions] == [(9, 'late')]

@@ -1,0 +1,105 @@
+"""The transport: a fixed command line, ASCII stdin, answers parsed or refused clearly; and proof, with the real
+connection plugins of the installed ansible-core, that the command line reaches the host unchanged."""
+
+from __future__ import annotations
+
+import base64
+import json
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleConnectionFailure
+from ansible.playbook.play_context import PlayContext
+from ansible.plugins.loader import connection_loader
+
+from ansible_collections.winrds.sessions.plugins.plugin_utils import _transport
+from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
+    CommandResult, PayloadError, PayloadRunner, bootstrap_command, clixml_to_text, parse_json_answer,
+    payload_script, payload_stdin)
+from tests.unit.fakes import FakeConnection
+
+
+def test_bootstrap_command_is_fixed_short_and_decodes_to_the_bootstrap_script():
+    command = bootstrap_command()
+    assert command == bootstrap_command()
+    assert len(command) < 8191  # cmd.exe's command-line limit (ansible-core 2.21 runs commands through cmd.exe)
+    encoded = command.rsplit(' ', 1)[1]
+    assert base64.b64decode(encoded).decode('utf-16-le') == payload_script('bootstrap')
+
+
+@pytest.mark.parametrize('name', ['bootstrap', 'wts', 'native'])
+def test_payload_scripts_are_ascii_and_named(name):
+    script = payload_script(name)
+    script.encode('ascii')
+    if name != 'bootstrap':
+        assert script.splitlines()[0] == '# winrds payload: %s v1' % name
+
+
+def test_stdin_is_ascii_json_then_script():
+    data = {'op': 'snapshot', 'server': None, 'text': 'Größe 日本 \u202e "; $(x) `n\r\n'}
+    stdin = payload_stdin('wts', data)
+    assert all(byte < 128 for byte in stdin)
+    first, script = stdin.split(b'\n', 1)
+    assert json.loads(first) == data
+    assert script.decode('ascii') == payload_script('wts')
+
+
+def test_runner_counts_and_wraps_transport_errors():
+    connection = FakeConnection([(0, b'{}', b''), OSError('connection reset')])
+    runner = PayloadRunner(connection)
+    result = runner.run('wts', {'op': 'snapshot'})
+    assert result.rc == 0 and runner.commands == 1 and runner.bytes_sent == result.bytes_sent
+    with pytest.raises(AnsibleConnectionFailure) as error:
+        runner.run('wts', {'op': 'snapshot'})
+    assert 'connection reset' in str(error.value)
+
+
+def test_clixml_errors_become_text():
+    clixml = (b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+              b'<S S="Error">Add-Type : Cannot add type._x000D__x000A_</S><S S="Error">line two</S></Objs>')
+    assert clixml_to_text(clixml) == 'Add-Type : Cannot add type.\r\nline two'
+    assert clixml_to_text(b'plain') == 'plain'
+
+
+@pytest.mark.parametrize('stdout,words', [
+    (b'', 'printed no JSON'),
+    (b'{"payload": "wts", "ses', 'not whole JSON'),
+    (b'{"payload": "native"}', 'not its answer'),
+])
+def test_bad_answers(stdout, words):
+    with pytest.raises(PayloadError) as error:
+        parse_json_answer('wts', CommandResult(0, stdout, b'boom', 0.0, 0))
+    assert words in str(error.value)
+
+
+def test_answer_after_noise():
+    document = parse_json_answer('wts', CommandResult(0, b'WARNING: x\r\n{"payload": "wts", "a": 1}\r\n', b'', 0, 0))
+    assert document['a'] == 1
+
+
+def test_real_winrm_plugin_sends_the_command_line_unchanged():
+    connection = connection_loader.get('winrm', PlayContext(), None)
+    connection._connected = True  # exec_command connects first otherwise
+    connection._winrm_exec = MagicMock(return_value=(0, b'', b''))
+    connection.exec_command(bootstrap_command(), in_data=b'{}\nscript')
+    args = connection._winrm_exec.call_args[0]
+    assert ' '.join([args[0]] + list(args[1])) == bootstrap_command()
+
+
+def test_real_psrp_plugin_runs_the_bootstrap_with_stdin_as_lines():
+    pytest.importorskip('pypsrp', reason='pypsrp is a pinned test dependency; without it psrp cannot be tested')
+    connection = connection_loader.get('psrp', PlayContext(), None)
+    connection._connected = True
+    connection._psrp_host = 'rdsh01'  # set when it connects; 2.19 logs with it
+    connection._exec_psrp_script = MagicMock(return_value=(0, b'', b''))
+    stdin = payload_stdin('native', {'op': 'snapshot', 'server': None})
+    connection.exec_command(bootstrap_command(), in_data=stdin)
+    kwargs = connection._exec_psrp_script.call_args[1]
+    assert kwargs['script'] == payload_script('bootstrap')
+    assert kwargs['input_data'][0] == stdin.split(b'\n', 1)[0].decode('ascii')
+    assert '\n'.join(kwargs['input_data'][1:]) == payload_script('native').rstrip('\n')
+
+
+def test_payload_cache_is_per_name():
+    assert payload_script('wts') is payload_script('wts')
+    assert 'wts' in _transport._CACHE
