@@ -78,7 +78,9 @@ switch ($data.op) {
         foreach ($target in @($data.targets)) {
             $msgArgs = @([string][int]$target.id) + $serverArgs + @("/time:$([int]$data.timeout_seconds)", '/v')
             if ($data.wait_response) { $msgArgs += '/w' }
-            Invoke-Tool -Step 'msg' -Tool 'msg' -Arguments $msgArgs -Id ([int]$target.id) -Stdin ([string]$data.text)
+            $messageText = [string]$data.text
+            if ($data.title) { $messageText = "$($data.title)`r`n$messageText" }
+            Invoke-Tool -Step 'msg' -Tool 'msg' -Arguments $msgArgs -Id ([int]$target.id) -Stdin $messageText
         }
     }
     default {

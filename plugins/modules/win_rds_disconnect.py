@@ -1,0 +1,130 @@
+#!/usr/bin/python
+# Copyright (c) 2026 winrds.sessions contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: win_rds_disconnect
+short_description: Disconnect Remote Desktop sessions, keeping them in memory
+version_added: 0.1.0
+description:
+  - Disconnects the Remote Desktop sessions that the selector options match, like C(tsdiscon) - the session and
+    its programs stay in memory and the user can reconnect to it later.
+  - A session that is already disconnected is left as it is and reported V(already_disconnected), so the task
+    is idempotent.
+  - The console session cannot be disconnected - naming it explicitly is an error; a pattern that catches it
+    skips it. Session 0 and listeners are never touched.
+  - Runs on the controller (an action plugin), with one command to read the sessions and one more to act.
+author:
+  - winrds.sessions contributors
+extends_documentation_fragment:
+  - winrds.sessions.selectors
+  - winrds.sessions.selectors.notice
+options:
+  max_sessions:
+    description:
+      - Fail before disconnecting anyone when more sessions than this would be disconnected.
+    type: int
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be disconnected (V(would_disconnect)); changes nothing.
+  diff_mode:
+    support: full
+    description: Shows the matched sessions before and after, one line each.
+  platform:
+    platforms: windows
+    description: Targets Windows hosts over C(winrm) or C(psrp); the module itself runs on the controller.
+seealso:
+  - module: winrds.sessions.win_rds_logoff
+  - module: winrds.sessions.win_rds_session_info
+  - name: tsdiscon (Windows Commands reference)
+    description: The command this module does the work of.
+    link: https://learn.microsoft.com/windows-server/administration/windows-commands/tsdiscon
+notes:
+  - Disconnecting another user's session needs the Disconnect permission on it (part of Full Control).
+'''
+
+EXAMPLES = r'''
+- name: Disconnect every active session idle for more than two hours
+  winrds.sessions.win_rds_disconnect:
+    state: active
+    idle_time: 2h
+
+- name: Disconnect bob's sessions after a one-minute warning
+  winrds.sessions.win_rds_disconnect:
+    username: bob
+    message: Your session will be disconnected in one minute. Your programs keep running.
+    grace_period: 60
+'''
+
+RETURN = r'''
+method:
+  description: The method that read and acted on the sessions, V(wts) or V(logoff_exe).
+  returned: when the host was reached
+  type: str
+  sample: wts
+fallback_reason:
+  description: Why O(method=auto) fell back from the WTS API to the native tools.
+  returned: when it fell back
+  type: str
+  sample: "PowerShell runs in ConstrainedLanguage mode: Add-Type is not allowed."
+server:
+  description: The value of O(server), or null for the managed host itself.
+  returned: always
+  type: str
+  sample: null
+matched:
+  description: How many sessions the selectors matched.
+  returned: when the host was reached
+  type: int
+  sample: 1
+commands:
+  description: How many commands the task ran on the host.
+  returned: always
+  type: int
+  sample: 2
+sessions:
+  description: One entry per matched session, with what was done to it (the keys of P(winrds.sessions.win_rds_session_info#module) plus RV(sessions[].outcome) and RV(sessions[].reason)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The session ID.
+      type: int
+      sample: 3
+    username:
+      description: The user of the session.
+      type: str
+      sample: alice
+    state:
+      description: The session state when it was read.
+      type: str
+      sample: active
+    outcome:
+      description:
+        - V(disconnected), V(would_disconnect) (check mode), V(already_disconnected), V(already_gone),
+          V(skipped) (protected, or the ID now belongs to another logon), V(failed) or V(unknown).
+      type: str
+      sample: disconnected
+    reason:
+      description: Why a session was skipped or failed, null otherwise.
+      type: str
+      sample: null
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.winrds.sessions.plugins.module_utils.options import MUTUALLY_EXCLUSIVE, argument_spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec('disconnect'), mutually_exclusive=MUTUALLY_EXCLUSIVE,
+                           supports_check_mode=True)
+    module.fail_json(msg='winrds.sessions.win_rds_disconnect runs on the controller through its action plugin')
+
+
+if __name__ == '__main__':
+    main()

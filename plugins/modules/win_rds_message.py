@@ -1,0 +1,145 @@
+#!/usr/bin/python
+# Copyright (c) 2026 winrds.sessions contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: win_rds_message
+short_description: Send a message to users of Remote Desktop sessions
+version_added: 0.1.0
+description:
+  - Shows a titled message box in the Remote Desktop sessions that the selector options match, like C(msg), and
+    optionally waits for each user to acknowledge it.
+  - Each session is addressed by its ID, so hosts without a console session 1 work (unlike C(msg *), which fails
+    there).
+  - Reported V(changed) when a message was sent; check mode sends nothing.
+  - Runs on the controller (an action plugin), with one command to read the sessions and one more to send.
+author:
+  - winrds.sessions contributors
+extends_documentation_fragment:
+  - winrds.sessions.selectors
+options:
+  message:
+    description:
+      - The text of the message.
+    type: str
+    required: true
+  message_title:
+    description:
+      - The title of the message box (method V(wts); the native C(msg) shows no title, so it is put on the first
+        line of the text).
+    type: str
+    default: Message from your administrator
+  wait:
+    description:
+      - Wait for each user to close the message, up to O(timeout) seconds, and report whether they did
+        (method V(wts); the native C(msg /w) does not say, so those sessions are reported V(sent)).
+    type: bool
+    default: false
+  timeout:
+    description:
+      - Seconds the message stays on screen (and, with O(wait=true), how long to wait for the user).
+    type: int
+    default: 60
+  max_sessions:
+    description:
+      - Fail before sending anything when more sessions than this would get the message.
+    type: int
+attributes:
+  check_mode:
+    support: full
+    description: Reports who would get the message (V(would_send)); sends nothing.
+  diff_mode:
+    support: none
+    description: A message changes no session.
+  platform:
+    platforms: windows
+    description: Targets Windows hosts over C(winrm) or C(psrp); the module itself runs on the controller.
+seealso:
+  - module: winrds.sessions.win_rds_logoff
+  - name: msg (Windows Commands reference)
+    description: The command this module does the work of.
+    link: https://learn.microsoft.com/windows-server/administration/windows-commands/msg
+notes:
+  - Sending a message to another user's session needs the Message permission on it.
+  - Sessions without a logged-on user are skipped.
+'''
+
+EXAMPLES = r'''
+- name: Tell everyone about the maintenance window
+  winrds.sessions.win_rds_message:
+    username: '*'
+    message_title: Maintenance tonight
+    message: The server restarts at 22:00. Please save your work and log off before then.
+
+- name: Ask alice to acknowledge, waiting up to two minutes
+  winrds.sessions.win_rds_message:
+    username: alice
+    message: Please close the payroll application.
+    wait: true
+    timeout: 120
+  register: asked
+'''
+
+RETURN = r'''
+method:
+  description: The method that read the sessions and sent the messages, V(wts) or V(logoff_exe).
+  returned: when the host was reached
+  type: str
+  sample: wts
+server:
+  description: The value of O(server), or null for the managed host itself.
+  returned: always
+  type: str
+  sample: null
+matched:
+  description: How many sessions the selectors matched.
+  returned: when the host was reached
+  type: int
+  sample: 2
+commands:
+  description: How many commands the task ran on the host.
+  returned: always
+  type: int
+  sample: 2
+sessions:
+  description: One entry per matched session, with what happened to its message.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The session ID.
+      type: int
+      sample: 3
+    username:
+      description: The user of the session.
+      type: str
+      sample: alice
+    outcome:
+      description:
+        - V(sent) (not waited for), V(acknowledged), V(timed_out) (nobody closed it in time), V(would_send)
+          (check mode), V(skipped) (no user, or the ID now belongs to another logon), V(already_gone),
+          V(failed) or V(unknown).
+      type: str
+      sample: acknowledged
+    reason:
+      description: Why a message was not sent or not acknowledged, null otherwise.
+      type: str
+      sample: null
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.winrds.sessions.plugins.module_utils.options import MUTUALLY_EXCLUSIVE, argument_spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec('message'), mutually_exclusive=MUTUALLY_EXCLUSIVE,
+                           supports_check_mode=True)
+    module.fail_json(msg='winrds.sessions.win_rds_message runs on the controller through its action plugin')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,134 @@
+#!/usr/bin/python
+# Copyright (c) 2026 winrds.sessions contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: win_rds_session_info
+short_description: List the Remote Desktop sessions of Windows hosts
+version_added: 0.1.0
+description:
+  - Lists the sessions of a Remote Desktop Session Host (or of O(server)), like C(query session) and
+    C(query user) together, filtered by the same selector options as the other modules of the collection.
+  - With no selector every session is listed, services and listeners included.
+  - Never changes anything; one command per host.
+author:
+  - winrds.sessions contributors
+extends_documentation_fragment:
+  - winrds.sessions.selectors
+attributes:
+  check_mode:
+    support: full
+    description: Runs the same in check mode; it only reads.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to compare.
+  platform:
+    platforms: windows
+    description: Targets Windows hosts over C(winrm) or C(psrp); the module itself runs on the controller.
+seealso:
+  - module: winrds.sessions.win_rds_logoff
+  - name: query session (Windows Commands reference)
+    description: The command this module does the work of, with C(query user).
+    link: https://learn.microsoft.com/windows-server/administration/windows-commands/query-session
+'''
+
+EXAMPLES = r'''
+- name: List every session
+  winrds.sessions.win_rds_session_info:
+  register: all_sessions
+
+- name: List the disconnected sessions idle for more than a day
+  winrds.sessions.win_rds_session_info:
+    state: disconnected
+    idle_time: 1d
+  register: stale
+
+- name: Show who they belong to
+  ansible.builtin.debug:
+    msg: "{{ stale.sessions | map(attribute='username') | list }}"
+'''
+
+RETURN = r'''
+method:
+  description: The method that read the sessions, V(wts) or V(logoff_exe).
+  returned: when the host was reached
+  type: str
+  sample: wts
+server:
+  description: The value of O(server), or null for the managed host itself.
+  returned: always
+  type: str
+  sample: null
+computer:
+  description: The computer name of the managed host (method V(wts)).
+  returned: with method wts
+  type: str
+  sample: RDSH01
+matched:
+  description: How many sessions are listed.
+  returned: when the host was reached
+  type: int
+  sample: 4
+sessions:
+  description: The matched sessions.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The session ID.
+      type: int
+      sample: 3
+    name:
+      description: The session name, null when it has none (often when disconnected).
+      type: str
+      sample: rdp-tcp#5
+    username:
+      description: The user, null for services, listeners and sessions at the logon screen.
+      type: str
+      sample: alice
+    domain:
+      description: The user's domain (null with method V(logoff_exe)).
+      type: str
+      sample: CONTOSO
+    state:
+      description: The session state.
+      type: str
+      sample: active
+    idle_minutes:
+      description: Minutes since the last input, null when the host does not report it.
+      type: int
+      sample: 12
+    logon_time:
+      description: When the user logged on (UTC ISO 8601 with V(wts); the host's text with V(logoff_exe)).
+      type: str
+      sample: "2026-11-20T08:15:00Z"
+    disconnect_time:
+      description: When the session was disconnected (method V(wts)).
+      type: str
+      sample: null
+    client_name:
+      description: The client computer's name (method V(wts)).
+      type: str
+      sample: PC042
+    is_console:
+      description: Whether this is the console session.
+      type: bool
+      sample: false
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.winrds.sessions.plugins.module_utils.options import MUTUALLY_EXCLUSIVE, argument_spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec('info'), mutually_exclusive=MUTUALLY_EXCLUSIVE,
+                           supports_check_mode=True)
+    module.fail_json(msg='winrds.sessions.win_rds_session_info runs on the controller through its action plugin')
+
+
+if __name__ == '__main__':
+    main()
