@@ -32,6 +32,7 @@ import re
 import unicodedata
 
 from .locales import is_header_title, is_idle_none_word, is_no_session_message, state_from_word
+from .model import FIRST_LISTENER_ID
 
 __all__ = ('QueryParseError', 'display_width', 'parse_query_session', 'parse_query_user')
 
@@ -75,8 +76,7 @@ class _Layout:
 _QUERY_USER = _Layout('query user', 43, 23, 'username', 'session_name', True)
 _QUERY_SESSION = _Layout('query session', 45, 19, 'session_name', 'username', False)
 
-_DIGITS = re.compile(r'[0-9]+')
-_MINUTES = re.compile(r'[0-9]+')
+_NUMBER = re.compile(r'[0-9]+')
 _HOURS = re.compile(r'([0-9]+):([0-9]{1,2})')
 _DAYS = re.compile(r'([0-9]+)\+([0-9]{1,2}):([0-9]{1,2})')
 # A cell that is a date: what a LOGON TIME starts with in every regional format seen (7/13/2018,
@@ -98,7 +98,7 @@ class _Word:
         self.end_column = end_column  # display column of the last character's last cell
 
     def is_number(self):
-        return _DIGITS.fullmatch(self.text) is not None
+        return _NUMBER.fullmatch(self.text) is not None
 
 
 def _words(line):
@@ -130,7 +130,7 @@ class _Row:
         # numbers too, and idle times and dates are followed by digits, so this keeps only real candidates.
         self.candidates = [
             index for index, word in enumerate(self.words[:-1])
-            if word.is_number() and not self.words[index + 1].text[0].isdigit()
+            if word.is_number() and not _NUMBER.match(self.words[index + 1].text)
         ]
 
 
@@ -170,7 +170,7 @@ def _minutes(cell, line):
     text = cell.text
     if text == '.':
         return 0
-    if _MINUTES.fullmatch(text):
+    if _NUMBER.fullmatch(text):
         return int(text)
     match = _HOURS.fullmatch(text)
     if match:
@@ -202,6 +202,10 @@ def _parse_row(row, id_column, layout):
     }
     after = row.words[index + 1:]
     state = state_from_word(after[0].text)
+    if state is None and record['id'] >= FIRST_LISTENER_ID and not layout.has_times:
+        # A listener's ID is 65536 or more (MS-TSTS 2.2.2.13), whatever word the display language gives its
+        # state; listeners are never acted on, so an unsourced word there must not stop the whole snapshot.
+        state = 'listen'
     if state is None:
         raise QueryParseError('unknown session state word %r' % (after[0].text,), line, after[0].text)
     idle_minutes = logon_time = None

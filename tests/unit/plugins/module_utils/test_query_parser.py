@@ -278,6 +278,44 @@ def test_name_wider_than_its_field_pushes_its_row():
     assert parse_query_user(text) == [wide.expected('query user'), plain.expected('query user')]
 
 
+def test_row_that_lost_its_marker_column():
+    """A pasted row stripped of its leading blank is read from its own ID, one column left of the others."""
+    rows = user_rows('en-US')[:3]
+    lines = render('query user', rows, 'en-US').splitlines()
+    lines[2] = lines[2].lstrip('>')  # the current row, pasted without its "> "
+    expected = [row.expected('query user') for row in rows]
+    expected[1]['current'] = False
+    assert parse_query_user('\n'.join(lines)) == expected
+
+
+# Widths edited by hand, as in the corpus file en-US_quser_03 (USERNAME 1, SESSIONNAME ~18, ID ending at 31).
+EDITED_HEADER = 'USERNAME         SESSIONNAME  ID  STATE   IDLE TIME  LOGON TIME'
+
+
+def test_edited_widths_single_row_with_numeric_idle():
+    """The idle minutes are a number too; a number followed by a date is never taken for the ID."""
+    line = ' admin.xxxxx      rdp-tcp#54   3  Active         12  7/21/2017 5:35 AM'
+    assert parse_query_user(EDITED_HEADER + '\n' + line) == [{
+        'id': 3, 'session_name': 'rdp-tcp#54', 'username': 'admin.xxxxx', 'state': 'active', 'current': False,
+        'idle_minutes': 12, 'logon_time': '7/21/2017 5:35 AM'}]
+
+
+def test_edited_widths_follow_the_column_all_rows_share():
+    """With a custom date format a row has a second "number then word" ("20 Jul"); the ID column that every
+    row shares wins over the one nearer to the measured column."""
+    lines = [
+        ' admin.xxxxxxxx                2  Disc     15+15:12  20 Jul 2017 1:19 PM',
+        ' admin.xxxxx      rdp-tcp#54   3  Active       1:39  21 Jul 2017 5:35 AM',
+        '>vertigoray          console   5  Active          .  9 Aug 2017 4:40 PM',
+    ]
+    rows = parse_query_user('\n'.join([EDITED_HEADER] + lines))
+    assert [(row['id'], row['username'], row['session_name'], row['logon_time']) for row in rows] == [
+        (2, 'admin.xxxxxxxx', None, '20 Jul 2017 1:19 PM'),
+        (3, 'admin.xxxxx', 'rdp-tcp#54', '21 Jul 2017 5:35 AM'),
+        (5, 'vertigoray', 'console', '9 Aug 2017 4:40 PM'),
+    ]
+
+
 def test_blank_idle_cell_keeps_logon_time():
     text = render('query user', [Row(3, 'ann', 'console', 'active', logon_time='7/13/2018 11:26 AM')], 'en-US')
     assert parse_query_user(text)[0]['idle_minutes'] is None
@@ -356,8 +394,9 @@ def test_row_before_any_header_raises():
 
 def test_unknown_state_word_raises_and_names_it():
     header = LANGUAGES['fr-FR']['session_header']
-    # A plausible French listener word; no public capture shows one, so the parser must not accept it.
-    line = ' rdp-tcp                                 65536  Écoute'
+    # A plausible French state word no public capture shows: on a user session it must not be guessed.
+    # (On a listener row, ID 65536 and up, it is accepted as listen: see the listener test below.)
+    line = ' rdp-tcp#3         marie                     3  Écoute'
     with pytest.raises(QueryParseError) as caught:
         parse_query_session(header + '\n' + line + '\n')
     assert caught.value.word == 'Écoute'
@@ -476,10 +515,21 @@ def tables(draw, command):
     return language, rows, newline
 
 
+CASES = st.sampled_from(('query user', 'query session')).flatmap(
+    lambda command: st.tuples(st.just(command), tables(command)))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(('query user', 'query session')).flatmap(lambda command: st.tuples(st.just(command),
-                                                                                           tables(command))))
+@given(CASES)
 def test_parse_inverts_render(case):
     command, (language, rows, newline) = case
     text = render(command, rows, language, newline=newline)
     assert parse(command, text) == [row.expected(command) for row in rows]
+
+
+def test_listener_with_an_unsourced_state_word_is_still_a_listener():
+    text = (' SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE\n'
+            ' rdp-tcp                                 65536  Ecoute\n')
+    assert parse_query_session(text)[0]['state'] == 'listen'
+    with pytest.raises(QueryParseError):
+        parse_query_session(text.replace('65536', '    7'))

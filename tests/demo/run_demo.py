@@ -1,0 +1,71 @@
+"""The demo: start an emulated fleet, run examples/demo.yml against it, print each host before and after.
+
+Run through ``make demo``, which creates the virtual environment first.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.conftest import COLLECTIONS_ROOT  # noqa: E402  (needs the path above)
+from tests.emulator.fleet import Fleet  # noqa: E402
+
+FLEET = Path(__file__).with_name('fleet.yml')
+PLAYBOOK = REPO / 'examples' / 'demo.yml'
+
+
+def describe(session):
+    who = session.get('user') or '-'
+    if session.get('domain') and session.get('user'):
+        who = '%s\\%s' % (session['domain'], session['user'])
+    idle = session.get('idle_minutes')
+    return '%-6s %-22s %-13s %s' % (session['id'], who, session['state'], '' if idle is None else '%s min' % idle)
+
+
+def print_host(name, state, before):
+    now = dict((session['id'], session) for session in state['sessions'])
+    print('\n== %s (%s, %s) - %d commands ran on it' % (
+        name, state.get('locale'), state.get('language_mode'), len(state.get('commands', []))))
+    print('   %-6s %-22s %-13s %-10s %s' % ('ID', 'USER', 'STATE', 'IDLE', 'AFTER THE PLAYBOOK'))
+    for session in before:
+        if session['id'] == 0 or session['id'] >= 65536:
+            continue
+        verdict = 'still there' if session['id'] in now else 'LOGGED OFF'
+        print('   %s %s' % (describe(session).ljust(52), verdict))
+    for message in state.get('messages', []):
+        print('   message to session %s: %r' % (message.get('session_id'), message.get('text')))
+
+
+def main():
+    workdir = Path(tempfile.mkdtemp(prefix='winrds-demo-'))
+    print('Starting an emulated fleet of three Remote Desktop Session Hosts (en-US, de-DE, ja-JP)...')
+    with Fleet(FLEET, workdir) as fleet:
+        inventory = fleet.inventory(workdir / 'inventory.yml', transport='ntlm')
+        hosts = yaml.safe_load(inventory.read_text(encoding='utf-8'))['all']['hosts']
+        inventory.write_text(yaml.safe_dump({'all': {'children': {'rdsh': {'hosts': hosts}}}}, allow_unicode=True),
+                             encoding='utf-8')
+        before = dict((name, fleet.state(name)['sessions']) for name in fleet.endpoints)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_HOST_KEY_CHECKING='false',
+                   ANSIBLE_LOCAL_TEMP=str(workdir / 'tmp'), ANSIBLE_RETRY_FILES_ENABLED='false')
+        playbook = str(Path(sys.executable).parent / 'ansible-playbook')
+        print('Running examples/demo.yml over WinRM (NTLM, encrypted)...\n')
+        rc = subprocess.call([playbook, '-i', str(inventory), str(PLAYBOOK)], env=env, stdin=subprocess.DEVNULL)
+        print('\nWhat the hosts themselves report (the emulator\'s own session tables):')
+        for name in fleet.endpoints:
+            print_host(name, fleet.state(name), before[name])
+    print('\nThe playbook %s.' % ('succeeded' if rc == 0 else 'FAILED (exit code %d)' % rc))
+    return rc
+
+
+if __name__ == '__main__':
+    sys.exit(main())
