@@ -19,9 +19,14 @@ NO_SELECTOR = (
 
 _DOUBLE_HOP = (
     ' From a WinRM session, reaching {server} is a second hop, and NTLM cannot pass your credentials on: use '
-    'CredSSP (ansible_winrm_transport: credssp), Kerberos with delegation (ansible_winrm_kerberos_delegation: '
-    'true), or run the task against {server} directly.'
+    'CredSSP (ansible_winrm_transport: credssp, or ansible_psrp_auth: credssp), Kerberos with delegation '
+    '(ansible_winrm_kerberos_delegation: true, or ansible_psrp_negotiate_delegate: true), or run the task '
+    'against {server} directly.'
 )
+
+_RIGHTS = {'logoff': 'the Reset right (part of Full Control)', 'disconnect': 'the Disconnect right',
+           'message': 'the Message right', 'info': 'the Query Information right'}
+_VERBS = {'logoff': 'log off', 'disconnect': 'disconnect', 'message': 'send messages to', 'info': 'list'}
 
 
 def explain(kind, code=0, message='', server=None, operation='logoff'):
@@ -48,14 +53,15 @@ def explain(kind, code=0, message='', server=None, operation='logoff'):
     if kind == 'bad_server':
         return 'The server name was refused by the host: only letters, digits, dots, hyphens and underscores.'
     detail = ' (Win32 error %d)' % code if code else ''
-    return 'The host could not complete the %s%s%s: %s' % (operation, where, detail, message or kind)
+    return 'The host could not %s sessions%s%s: %s' % (_VERBS.get(operation, operation), where, detail,
+                                                        message or kind)
 
 
 def explain_session_failure(code, message, operation='logoff'):
     """The reason for one session that could not be acted on."""
     if code in (ACCESS_DENIED, SESSION_ACCESS_DENIED):
-        return ('access denied (Win32 error %d): %s needs Full Control on this session (the Reset right to log '
-                'off, Disconnect to disconnect, Message to send)' % (code, operation))
+        return ('access denied (Win32 error %d): to %s another user\'s session you need %s on it; Full Control '
+                'includes it' % (code, _VERBS.get(operation, operation), _RIGHTS.get(operation, 'Full Control')))
     if code == CONSOLE_DISCONNECT:
         return 'the console session cannot be disconnected (Win32 error 7041)'
     if code == SESSION_NOT_FOUND:

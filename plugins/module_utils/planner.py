@@ -86,7 +86,8 @@ def build_plan(sessions, selector, operation, max_sessions=None):
         plan.targets.append(session)
     if max_sessions is not None and operation.changes and len(plan.targets) > max_sessions:
         raise PlanError('%d sessions match, more than max_sessions=%d allows: nothing was changed. Narrow the '
-                        'selectors, or raise max_sessions after checking the list in check mode (%s).'
+                        'selectors, or raise max_sessions after checking the list with win_rds_session_info and the '
+                        'same selectors (%s).'
                         % (len(plan.targets), max_sessions,
                            ', '.join(session.describe() for session in plan.targets[:10])))
     return plan

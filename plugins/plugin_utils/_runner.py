@@ -64,6 +64,9 @@ def validate(operation, params):
         raise SelectorError('grace_period gives users time to save their work after a warning: set message too')
     if operation.name == 'logoff' and params.get('wait') and params.get('timeout') == 0:
         raise SelectorError('timeout: 0 leaves no time to wait; set wait: false to not wait')
+    if operation.name == 'message' and params.get('timeout') == 0:
+        raise SelectorError('timeout: 0 would keep the message (and, with wait, the task) waiting for ever; give '
+                            'the seconds the message stays on screen')
     return selector
 
 
@@ -103,10 +106,15 @@ class SessionTask:
             error = document.get('error')
             if not error:
                 self.method = 'wts'
-                return sessions_from_wts(document)
+                try:
+                    return sessions_from_wts(document)
+                except (KeyError, TypeError, ValueError) as problem:
+                    raise PayloadError('the wts payload reported a session this controller cannot read (%s: %s); '
+                                       'the host and the collection may be of different versions'
+                                       % (type(problem).__name__, problem))
             if error.get('kind') != 'helper_unavailable' or method == 'wts':
                 self._fail_call(error.get('kind'), error.get('code') or 0, error.get('message'))
-            self.fallback_reason = '%s (language mode %s)' % (error.get('message'), document.get('language_mode'))
+            self.fallback_reason = error.get('message') or 'the WTS helper could not be loaded'
             self._say('falling back to the native tools: %s' % self.fallback_reason)
         self.method = 'logoff_exe'
         frames, codec = self._native('snapshot', {'op': 'snapshot', 'server': server})
@@ -314,9 +322,11 @@ class SessionTask:
             result['diff'] = self._diff(plan, sessions)
         if failed:
             result['failed'] = True
-            result['msg'] = '%d of %d sessions could not be %s: %s' % (
-                len(failed), len(plan.targets), operation.done.replace('_', ' '),
+            result['msg'] = 'the %s failed for %d of %d sessions: %s' % (
+                operation.name, len(failed), len(plan.targets),
                 '; '.join('session %d: %s' % (entry['id'], entry.get('reason')) for entry in failed))
+        elif not operation.changes:
+            result['msg'] = 'listed %d sessions' % len(plan.matched)
         else:
             counted = sum(1 for entry in sessions if entry.get('outcome') in done_words + (operation.would,))
             result['msg'] = '%s: %d of %d matched sessions' % (operation.would if self.check_mode else operation.done,

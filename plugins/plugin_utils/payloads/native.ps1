@@ -3,10 +3,9 @@
 # their output through, framed by ASCII lines, so that the controller can decode it with the code page that
 # chcp reports in the same call. Works in ConstrainedLanguage mode: only cmdlets, native commands and
 # operators on core types are used. Contract: docs/architecture.md, "native payload".
-param([string]$InputJson)
 
 $ErrorActionPreference = 'Continue'
-$data = ConvertFrom-Json -InputObject $InputJson
+$data = ConvertFrom-Json -InputObject $WinrdsInput
 
 # A 32-bit PowerShell on a 64-bit Windows sees SysWOW64, where the session tools do not exist.
 if ($env:PROCESSOR_ARCHITEW6432) { $toolDir = "$env:SystemRoot\Sysnative" } else { $toolDir = "$env:SystemRoot\System32" }
@@ -96,7 +95,9 @@ switch ($data.op) {
         if ($data.notice -and $live.Count -gt 0) {
             $grace = [int]$data.notice.grace_seconds
             foreach ($target in $live) {
-                $msgArgs = @([string][int]$target.id) + $serverArgs + @("/time:$([Math]::Max($grace, 1))", '/v')
+                $shown = $grace
+                if ($shown -le 0) { $shown = 60 }
+                $msgArgs = @([string][int]$target.id) + $serverArgs + @("/time:$shown", '/v')
                 $noticeText = [string]$data.notice.text
                 if ($data.notice.title) { $noticeText = "$($data.notice.title)`r`n$noticeText" }
                 Invoke-Tool -Step 'notice' -Tool 'msg' -Arguments $msgArgs -Id ([int]$target.id) -Stdin $noticeText

@@ -1,10 +1,9 @@
 # winrds payload: wts v1
 # Runs one session operation through the WTS API (wtsapi32.dll) with a small C# helper and prints one JSON
 # object, non-ASCII escaped. Contract: docs/architecture.md, "wts payload".
-param([string]$InputJson)
 
 $ErrorActionPreference = 'Stop'
-$data = ConvertFrom-Json -InputObject $InputJson
+$data = ConvertFrom-Json -InputObject $WinrdsInput
 
 $result = [ordered]@{
     payload            = 'wts'
@@ -18,6 +17,10 @@ $result = [ordered]@{
 
 function Write-Result {
     $json = ConvertTo-Json -InputObject $result -Depth 6 -Compress
+    if ($result.language_mode -ne 'FullLanguage') {
+        # Only the ASCII error document is written in a restricted language mode (no delegates there).
+        return $json
+    }
     # Escape everything outside ASCII so that no console code page can change the bytes on the way.
     [regex]::Replace($json, '[^\x00-\x7F]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
 }
@@ -303,13 +306,17 @@ try {
             if ($data.notice -and $live.Count -gt 0) {
                 $grace = [int]$data.notice.grace_seconds
                 foreach ($target in $live) {
+                    # The box stays up for the grace period (60 seconds without one), or until the user closes it.
+                    $shown = $grace
+                    if ($shown -le 0) { $shown = 60 }
                     [void][WinRdsSessions.Wts]::SendMessage($server, [int]$target.id, [string]$data.notice.title,
-                        [string]$data.notice.text, [Math]::Max($grace, 1), $false)
+                        [string]$data.notice.text, $shown, $false)
                 }
                 if ($grace -gt 0) { Start-Sleep -Seconds $grace }
             }
             foreach ($target in $live) {
                 $id = [int]$target.id
+                try {
                 if ($data.notice) {
                     $verdict = Test-Identity -Server $server -Target $target
                     if ($verdict -ne 'match') { $outcomes[$id] = New-Outcome -Id $id -Outcome $verdict; continue }
@@ -327,6 +334,10 @@ try {
                         if ((Get-Date) -ge $deadline) { $outcomes[$id] = New-Outcome -Id $id -Outcome 'timeout'; break }
                         Start-Sleep -Milliseconds 500
                     }
+                }
+                } catch {
+                    # One session's failure must not hide what happened to the others.
+                    $outcomes[$id] = New-Outcome -Id $id -Outcome 'failed' -Message $_.Exception.Message
                 }
             }
             $results = New-Object System.Collections.Generic.List[object]

@@ -180,7 +180,7 @@ def test_auto_falls_back_to_native_tools_in_constrained_language(run_action):
     connection = FakeConnection([clm, native_snapshot(), act])
     result = run_action(MODULE, {'username': 'alice'}, connection)
     assert result['method'] == 'logoff_exe'
-    assert 'ConstrainedLanguage' in result['fallback_reason']
+    assert 'Add-Type is not allowed' in result['fallback_reason']
     assert by_id(result)[3]['outcome'] == 'logged_off'
     assert [connection.payload(i) for i in range(3)] == ['wts', 'native', 'native']
     assert connection.data(2)['targets'] == [{'id': 3, 'user_cell': 'alice', 'logon_cell': '11/20/2026 8:15 AM'}]
@@ -261,3 +261,16 @@ def test_not_a_windows_host(run_action):
     connection = FakeConnection([], windows=False)
     result = run_action(MODULE, {'username': 'alice'}, connection)
     assert result['failed'] is True and 'not to Windows' in result['msg']
+
+
+def test_unreadable_session_record_is_a_clear_error(run_action):
+    broken = [dict(STANDARD_WTS_SESSIONS[2], state_code=42)]
+    connection = FakeConnection([wts_answer(broken)])
+    result = run_action(MODULE, {'username': 'alice'}, connection)
+    assert result['failed'] is True and 'cannot read' in result['msg'] and 'state code 42' in result['msg']
+
+
+def test_message_timeout_zero_is_refused(run_action):
+    connection = FakeConnection([])
+    result = run_action('win_rds_message', {'username': 'alice', 'message': 'x', 'timeout': 0}, connection)
+    assert result['failed'] is True and 'for ever' in result['msg'] and connection.calls == []
