@@ -7,6 +7,12 @@
 $ErrorActionPreference = 'Continue'
 $data = ConvertFrom-Json -InputObject $WinrdsInput
 
+# Text piped to msg.exe is encoded with $OutputEncoding, ASCII by default in Windows PowerShell 5.1; the console
+# (OEM) code page keeps the characters msg can show. Restricted language modes refuse this: ASCII stays.
+if ($ExecutionContext.SessionState.LanguageMode -eq 'FullLanguage') {
+    try { $OutputEncoding = [Console]::OutputEncoding } catch { }
+}
+
 # A 32-bit PowerShell on a 64-bit Windows sees SysWOW64, where the session tools do not exist.
 if ($env:PROCESSOR_ARCHITEW6432) { $toolDir = "$env:SystemRoot\Sysnative" } else { $toolDir = "$env:SystemRoot\System32" }
 $tools = @{
@@ -46,6 +52,8 @@ function Invoke-Tool {
 
 function Test-Identity {
     # The session still holds the logon seen in the snapshot: a line of `query user <id>` shows both cells.
+    # Writes the frame (call it as a statement, so that the frame reaches stdout) and leaves the verdict in
+    # $script:verdict.
     param($Target, [string]$Step)
     $id = [int]$Target.id
     "##winrds:begin $Step $id"
@@ -63,7 +71,7 @@ function Test-Identity {
         }
     }
     "##winrds:end $Step $id rc=$rc verdict=$verdict"
-    return $verdict
+    $script:verdict = $verdict
 }
 
 Invoke-Tool -Step 'chcp' -Tool 'chcp' -Arguments @()
@@ -90,7 +98,8 @@ switch ($data.op) {
         $targets = @($data.targets)
         $live = @()
         foreach ($target in $targets) {
-            if ((Test-Identity -Target $target -Step 'guard') -eq 'match') { $live += $target }
+            Test-Identity -Target $target -Step 'guard'
+            if ($script:verdict -eq 'match') { $live += $target }
         }
         if ($data.notice -and $live.Count -gt 0) {
             $grace = [int]$data.notice.grace_seconds
@@ -105,7 +114,8 @@ switch ($data.op) {
             if ($grace -gt 0) { Start-Sleep -Seconds $grace }
             $checked = @()
             foreach ($target in $live) {
-                if ((Test-Identity -Target $target -Step 'guard') -eq 'match') { $checked += $target }
+                Test-Identity -Target $target -Step 'guard'
+                if ($script:verdict -eq 'match') { $checked += $target }
             }
             $live = $checked
         }

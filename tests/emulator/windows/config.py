@@ -1,0 +1,266 @@
+"""Configuration of the emulated hosts: ``load_config(path_or_dict) -> list[HostSpec]``.
+
+A YAML file (or the same structure as a dict)::
+
+    hosts:
+      - name: rdsh01                  # hostname.exe prints this; $env:COMPUTERNAME is computer_name
+        port: 0                       # 0: the server picks a free port
+        scheme: http                  # http | https
+        auth: [basic, ntlm]
+        users:
+          - {name: administrator, password: "Passw0rd!", admin: true}
+          - {name: helpdesk, password: "Helpdesk1!", admin: false}
+        locale: en-US                 # a file in locales/: en-US de-DE fr-FR es-ES it-IT ru-RU zh-CN ja-JP
+        language_mode: FullLanguage   # or ConstrainedLanguage (Add-Type refused: ansible#53571, #41534)
+        sessions:
+          - {id: 1, name: console, user: Administrator, domain: RDSH01, state: active, idle_minutes: 0,
+             logon_time: "2026-11-20T07:58:00"}
+          - {id: 3, name: "rdp-tcp#5", user: alice, domain: CONTOSO, state: active, idle_minutes: 12,
+             logon_time: "2026-11-20T08:15:00", client: PC042}
+          - {id: 4, name: null, user: bob, domain: CONTOSO, state: disconnected, idle_minutes: 190,
+             logon_time: "2026-11-19T17:02:00"}
+        servers:                      # reachable from this host with /server: (and WTSOpenServer)
+          - {name: rdsh02, locale: en-US, sessions: []}
+
+Optional host keys (defaults in brackets):
+
+- ``services`` [true]: add session 0 (``services``, disconnected) unless the list has an ID 0.
+- ``listener`` [true]: add the ``rdp-tcp`` listener (ID 65536, state listen); a mapping or a list of mappings
+  (``{id, name}``) configures other listeners, false none.
+- ``computer_name`` [name in upper case]: ``$env:COMPUTERNAME``, the ``computer`` of the wts answer and the
+  domain whoami prints for a local account.
+- ``clock`` ["2026-11-22T10:00:00"], ``time_scale`` [1.0]: see clock.py. Session times are host-local.
+- ``utc_offset_minutes`` [0]: the host's time zone, used to turn session times into the UTC the WTS API gives.
+- ``date_format`` [the locale's]: a short date/time pattern (``yyyy-MM-dd H:mm``: a user's regional setting,
+  as in corpus en_quser_01).
+- ``current_session_id`` [0]: the session the WinRM shell runs in (the ``>`` marker: field-notes §2).
+- ``console_respawn`` [true]: a new console session (state connected, new ID) appears when the console's user
+  is logged off (assumed Windows behaviour).
+- ``logoff_latency_seconds`` [0]: host time a logged-off session stays listed before it leaves.
+- ``qwinsta_padding`` [false]: query session rows padded through DEVICE, header ending in a space (tables.py).
+- ``message_block_seconds`` [300]: how long WTSSendMessage with timeout 0 and bWait blocks here (Windows: for
+  ever).
+- ``powershell_exit_code`` [status]: ``status`` (0/1, as powershell.exe does) or ``lastexitcode``.
+- ``add_type_blocked`` [false], ``add_type_error``: Add-Type fails in FullLanguage too (an application-control
+  policy), with this message.
+- ``unknowns``: texts and codes no source shows (options.py).
+
+Session keys: ``id`` (required), ``name`` (null: blank), ``user``, ``domain``, ``state`` (active, connected,
+connectquery, shadow, disconnected, idle, listen, reset, down, init; ``disc``/``conn`` accepted),
+``idle_minutes`` (null: no input recorded, printed as the locale's "none" word; default 0 with a user),
+``logon_time`` (default one hour before the clock), ``disconnect_time`` (default: when input stopped),
+``client``, ``type`` and ``device`` (query session columns), ``answers`` (the button a user clicks on a
+message box, 1 = OK; default: nobody answers), ``answer_delay_seconds`` [0].
+
+Server keys: ``name`` (required), ``locale``, ``sessions``, ``services``, ``listener``, ``computer_name``,
+``utc_offset_minutes``, ``reachable`` [true] (false: RPC error 1722), ``double_hop`` [ntlm_denied]: a
+``/server:`` hop from a shell whose logon cannot delegate (NTLM, Kerberos without delegation) is refused with
+Access denied (pypsrp#57, dbatools#10616, Microsoft "Making the second hop in PowerShell Remoting"); Basic and
+CredSSP logons hold the password on the host and hop; ``allowed`` lets every logon hop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from . import locales
+from .accounts import Account
+from .clock import DEFAULT_START
+from .options import UNKNOWN_DEFAULTS, HostOptions
+from .sessions import STATES, Session
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .host import Host
+
+LANGUAGE_MODES = ('FullLanguage', 'ConstrainedLanguage', 'RestrictedLanguage', 'NoLanguage')
+_STATE_ALIASES = {'disc': 'disconnected', 'conn': 'connected', 'connq': 'connectquery'}
+
+
+class ConfigError(ValueError):
+    """The configuration is not valid; the message names the host and the key."""
+
+
+@dataclass
+class HostSpec:
+    """A configured host and where to serve it."""
+
+    host: Host
+    port: int
+    scheme: str
+    auth: list[str]
+
+
+@dataclass
+class ComputerConfig:
+    """What is needed to (re)build a computer's session table."""
+
+    name: str
+    locale: str
+    sessions: list[dict]
+    computer_name: str
+    utc_offset_minutes: int = 0
+    services: object = True
+    listener: object = True
+    reachable: bool = True
+    double_hop: str = 'ntlm_denied'
+
+
+@dataclass
+class HostConfig:
+    """One validated host entry."""
+
+    computer: ComputerConfig
+    port: int
+    scheme: str
+    auth: list[str]
+    accounts: list[Account]
+    language_mode: str
+    clock: datetime
+    time_scale: float
+    console_respawn: bool
+    logoff_latency_seconds: float
+    options: HostOptions
+    servers: list[ComputerConfig] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.computer.name
+
+
+def _time(value, where: str) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError as error:
+        raise ConfigError(f'{where}: not an ISO date and time: {value!r}') from error
+
+
+def build_sessions(config: ComputerConfig, start: datetime) -> list[Session]:
+    """The session table a computer starts with (services and listeners added as configured)."""
+    sessions = []
+    for index, raw in enumerate(config.sessions):
+        where = f'{config.name}: sessions[{index}]'
+        if not isinstance(raw, dict) or 'id' not in raw:
+            raise ConfigError(f'{where}: a session needs an id')
+        state = str(raw.get('state', 'active')).lower()
+        state = _STATE_ALIASES.get(state, state)
+        if state not in STATES:
+            raise ConfigError(f'{where}: unknown state {raw.get("state")!r} (one of {", ".join(STATES)})')
+        user = raw.get('user')
+        idle = raw.get('idle_minutes', 0 if user else None)
+        last_input = None if idle is None else start - timedelta(minutes=int(idle))
+        logon = _time(raw.get('logon_time'), where) or (start - timedelta(hours=1) if user else None)
+        disconnect = _time(raw.get('disconnect_time'), where)
+        if disconnect is None and state == 'disconnected' and user:
+            disconnect = last_input or logon
+        sessions.append(Session(
+            id=int(raw['id']), name=raw.get('name'), user=user, domain=raw.get('domain'), state=state,
+            logon_time=logon, last_input=last_input, disconnect_time=disconnect, client=raw.get('client'),
+            type=raw.get('type'), device=raw.get('device'),
+            answers=None if raw.get('answers') is None else int(raw['answers']),
+            answer_delay_seconds=float(raw.get('answer_delay_seconds', 0))))
+    ids = {s.id for s in sessions}
+    if config.services and 0 not in ids:
+        sessions.append(Session(id=0, name='services', state='disconnected'))
+    listeners = config.listener
+    if listeners is True:
+        listeners = [{'id': 65536, 'name': 'rdp-tcp'}]
+    elif isinstance(listeners, dict):
+        listeners = [listeners]
+    elif not listeners:
+        listeners = []
+    for raw in listeners:
+        if int(raw.get('id', 65536)) not in ids:
+            sessions.append(Session(id=int(raw.get('id', 65536)), name=raw.get('name', 'rdp-tcp'), state='listen',
+                                    type=raw.get('type')))
+    return sorted(sessions, key=lambda s: s.id)
+
+
+def _computer(raw: dict, where: str) -> ComputerConfig:
+    if not isinstance(raw, dict) or not raw.get('name'):
+        raise ConfigError(f'{where}: needs a name')
+    name = str(raw['name'])
+    tag = str(raw.get('locale', 'en-US'))
+    if tag not in locales.available():
+        raise ConfigError(f'{name}: locale {tag!r} has no data (have: {", ".join(locales.available())})')
+    double_hop = str(raw.get('double_hop', 'ntlm_denied'))
+    if double_hop not in ('ntlm_denied', 'allowed'):
+        raise ConfigError(f'{name}: double_hop must be ntlm_denied or allowed')
+    sessions = raw.get('sessions') or []
+    if not isinstance(sessions, list):
+        raise ConfigError(f'{name}: sessions must be a list')
+    return ComputerConfig(name=name, locale=tag, sessions=sessions,
+                          computer_name=str(raw.get('computer_name') or name.upper()),
+                          utc_offset_minutes=int(raw.get('utc_offset_minutes', 0)),
+                          services=raw.get('services', True), listener=raw.get('listener', True),
+                          reachable=bool(raw.get('reachable', True)), double_hop=double_hop)
+
+
+def parse_host(raw: dict) -> HostConfig:
+    """Validate one ``hosts`` entry."""
+    computer = _computer(raw, 'hosts[]')
+    name = computer.name
+    scheme = str(raw.get('scheme', 'http'))
+    if scheme not in ('http', 'https'):
+        raise ConfigError(f'{name}: scheme must be http or https')
+    auth = [str(a).lower() for a in raw.get('auth', ['basic', 'ntlm'])]
+    users = raw.get('users') or []
+    accounts = []
+    for user in users:
+        if not isinstance(user, dict) or not user.get('name') or user.get('password') is None:
+            raise ConfigError(f'{name}: every user needs a name and a password')
+        accounts.append(Account(str(user['name']), str(user['password']), bool(user.get('admin', False))))
+    language_mode = str(raw.get('language_mode', 'FullLanguage'))
+    if language_mode not in LANGUAGE_MODES:
+        raise ConfigError(f'{name}: language_mode must be one of {", ".join(LANGUAGE_MODES)}')
+    unknowns = dict(UNKNOWN_DEFAULTS)
+    extra = raw.get('unknowns') or {}
+    bad = set(extra) - set(UNKNOWN_DEFAULTS)
+    if bad:
+        raise ConfigError(f'{name}: unknowns has keys no tool uses: {", ".join(sorted(bad))}')
+    unknowns.update(extra)
+    exit_mode = str(raw.get('powershell_exit_code', 'status'))
+    if exit_mode not in ('status', 'lastexitcode'):
+        raise ConfigError(f'{name}: powershell_exit_code must be status or lastexitcode')
+    options = HostOptions(
+        current_session_id=raw.get('current_session_id', 0), date_format=raw.get('date_format'),
+        qwinsta_padding=bool(raw.get('qwinsta_padding', False)),
+        message_block_seconds=float(raw.get('message_block_seconds', 300)), powershell_exit_code=exit_mode,
+        add_type_blocked=bool(raw.get('add_type_blocked', False)),
+        add_type_error=str(raw.get('add_type_error', HostOptions.add_type_error)), unknowns=unknowns)
+    servers = [_computer(s, f'{name}: servers[{i}]') for i, s in enumerate(raw.get('servers') or [])]
+    return HostConfig(computer=computer, port=int(raw.get('port', 0)), scheme=scheme, auth=auth, accounts=accounts,
+                      language_mode=language_mode, clock=_time(raw.get('clock', DEFAULT_START), name),
+                      time_scale=float(raw.get('time_scale', 1.0)),
+                      console_respawn=bool(raw.get('console_respawn', True)),
+                      logoff_latency_seconds=float(raw.get('logoff_latency_seconds', 0)), options=options,
+                      servers=servers)
+
+
+def load_config(path_or_dict) -> list[HostSpec]:
+    """Hosts from a YAML file (path) or an already-parsed mapping."""
+    from .host import Host  # the host module imports this one
+
+    if isinstance(path_or_dict, str | Path):
+        document = yaml.safe_load(Path(path_or_dict).read_text(encoding='utf-8'))
+    else:
+        document = path_or_dict
+    if not isinstance(document, dict) or not isinstance(document.get('hosts'), list):
+        raise ConfigError('the configuration needs a list under "hosts"')
+    specs = []
+    seen = set()
+    for raw in document['hosts']:
+        config = parse_host(raw)
+        if config.name.lower() in seen:
+            raise ConfigError(f'host {config.name} is configured twice')
+        seen.add(config.name.lower())
+        specs.append(HostSpec(Host(config), config.port, config.scheme, list(config.auth)))
+    return specs

@@ -1,0 +1,242 @@
+"""What Windows PowerShell 5.1 does running ``wts.ps1`` (winrds payload: wts v1) on this host.
+
+The script's C# helper calls the WTS API; this module answers those calls from the session table with the
+API's documented behaviour (windows-tools §8, field-notes §1):
+
+- ``WTSOpenServerW`` returns a handle even for a server it cannot reach; the first call on it fails, with
+  1722 (RPC server unavailable) or, for a ``/server`` hop from an NTLM logon, 5 (pypsrp#57, dbatools#10616).
+  ``WTSGetActiveConsoleSessionId`` is the session attached to the console.
+- WTSEnumerateSessionsEx lists every session (services and listeners too); WTSQuerySessionInformation
+  (WTSSessionInfo) gives FILETIMEs, 0 when unset (then null in the JSON), and fails for a listener (assumed).
+- WTSLogoffSession with bWait FALSE returns at once and needs the Reset right; it does end the console
+  session (only logoff.exe refuses that). WTSDisconnectSession refuses the console with 7041.
+- WTSSendMessage: IDASYNC (32001) without waiting, IDTIMEOUT (32000) when nobody answers in time.
+
+PowerShell's share: an exception thrown in a static method reaches the ``catch`` as MethodInvocationException
+``Exception calling "Find" with "2" argument(s): "<inner message>"`` whose InnerException carries ``Code``;
+``Win32Exception(code).Message`` is the FormatMessage text without its final period (errors.dotnet_message);
+``ConvertTo-Json`` is convert_to_json. Sleeps advance the host clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from . import errors
+from .computer import Computer
+from .payload_native import _as_list, ps_int, ps_string, ps_true
+from .powershell import convert_to_json
+from .sessions import Session
+from .toolenv import ToolEnv
+
+_METHOD_ARGS = {'Enumerate': 1, 'Find': 2}
+
+
+class ScriptError(Exception):
+    """A ``throw "..."`` of the script itself (no Win32 code)."""
+
+
+class MethodInvocationError(Exception):
+    """A WtsException thrown by a helper method, as PowerShell wraps it."""
+
+    def __init__(self, method: str, code: int, text: str):
+        inner = f'WTSEnumerateSessionsEx: {errors.dotnet_message(text)}'
+        super().__init__(f'Exception calling "{method}" with "{_METHOD_ARGS[method]}" argument(s): "{inner}"')
+        self.code = code
+
+
+def _error_kind(code: int) -> str:
+    """``Get-ErrorKind`` of wts.ps1."""
+    if code in (5, 7045):
+        return 'access_denied'
+    if code == 1722:
+        return 'rpc_unavailable'
+    if code in (53, 1707):
+        return 'server_not_found'
+    return 'exception'
+
+
+def _utc(computer: Computer, moment: datetime | None) -> str | None:
+    utc = computer.to_utc(moment)
+    return None if utc is None else utc.strftime('%Y-%m-%dT%H:%M:%S') + 'Z'
+
+
+def session_document(computer: Computer, session: Session, now: datetime) -> dict:
+    """``ConvertTo-SessionDocument`` of one enumerated session."""
+    listener = session.is_listener
+    has_user = session.has_user
+    return {
+        'id': session.id,
+        'name': session.wts_name,
+        'user': session.user if has_user else None,
+        'domain': session.domain if has_user else None,
+        'state_code': session.state_code,
+        'client': None if listener else (session.client or ''),
+        'logon_time': None if listener or not has_user else _utc(computer, session.logon_time),
+        'disconnect_time': None if listener else _utc(computer, session.disconnect_time),
+        'last_input_time': None if listener or not has_user else _utc(computer, session.last_input),
+        'current_time': None if listener else _utc(computer, now),
+    }
+
+
+class WtsRun:
+    """One run of wts.ps1."""
+
+    def __init__(self, env: ToolEnv, data: dict):
+        self.env = env
+        self.data = data
+        host = env.host
+        self.result = {'payload': 'wts', 'version': 1, 'computer': host.computer.computer_name,
+                       'server': data.get('server'), 'language_mode': host.language_mode,
+                       'console_session_id': None, 'error': None}
+        self.target: Computer | None = None
+        self.open_code = 0
+
+    # -- the helper's methods ---------------------------------------------------------------------------------
+
+    def _enumerate(self, method: str) -> list[Session]:
+        if self.target is None:
+            raise MethodInvocationError(method, self.open_code, self.env.locale.error_text(self.open_code))
+        return self.target.list_sessions(self.env.now())
+
+    def find(self, session_id: int) -> dict | None:
+        """``[Wts]::Find``: the session's document, or None."""
+        with self.env.lock:
+            now = self.env.now()
+            for session in self._enumerate('Find'):
+                if session.id == session_id:
+                    return session_document(self.target, session, now)
+        return None
+
+    def test_identity(self, target: dict) -> str:
+        """``Test-Identity``: match, gone or identity_changed (PowerShell ``-eq`` ignores case)."""
+        now = self.find(ps_int(target.get('id')))
+        if now is None:
+            return 'gone'
+        same = all(ps_string(now[key]).lower() == ps_string(target.get(key)).lower()
+                   for key in ('user', 'domain', 'logon_time'))
+        return 'match' if same else 'identity_changed'
+
+    def send_message(self, session_id: int, title: str, text: str, timeout: int, wait: bool) -> tuple[int, int]:
+        """``[Wts]::SendMessage``: ``(win32_code, response)``; blocks while the user has not answered."""
+        if self.target is None:
+            return self.open_code, 0
+        with self.env.lock:
+            outcome = self.target.send_message(session_id, self.env.account, self.env.now(), title=title, text=text,
+                                               timeout=timeout, wait=wait, via='WTSSendMessage',
+                                               block_seconds=self.env.options.message_block_seconds)
+        if outcome.code:
+            return outcome.code, 0
+        self.env.clock.sleep(outcome.wait_seconds)
+        return 0, int(outcome.response)
+
+    def act(self, op: str, session_id: int) -> int:
+        """``[Wts]::Logoff`` or ``[Wts]::Disconnect``: a Win32 code."""
+        if self.target is None:
+            return self.open_code
+        with self.env.lock:
+            now = self.env.now()
+            if op == 'logoff':
+                return self.target.logoff(session_id, self.env.account, now, via='WTSLogoffSession')
+            return self.target.disconnect(session_id, self.env.account, now, via='WTSDisconnectSession')
+
+    # -- the script body --------------------------------------------------------------------------------------
+
+    def _outcome(self, ident, outcome: str, code: int = 0, message: str = '', response=None) -> dict:
+        return {'id': ps_int(ident), 'outcome': outcome, 'code': code, 'message': message, 'response': response}
+
+    def _failed(self, ident, code: int) -> dict:
+        return self._outcome(ident, 'failed', code, errors.dotnet_message(self.env.locale.error_text(code)))
+
+    def run(self) -> str:
+        env, data, result = self.env, self.data, self.result
+        mode = result['language_mode']
+        if mode != 'FullLanguage':
+            result['error'] = {'kind': 'helper_unavailable', 'code': 0,
+                               'message': f'PowerShell runs in {mode} mode: Add-Type is not allowed.'}
+            return convert_to_json(result)
+        if env.options.add_type_blocked:
+            result['error'] = {'kind': 'helper_unavailable', 'code': 0,
+                               'message': f'Add-Type failed: {env.options.add_type_error}'}
+            return convert_to_json(result)
+        server = ps_string(data.get('server'))
+        with env.lock:
+            self.target, self.open_code, _remote = env.computer(server or None)
+            if not ps_true(data.get('server')):
+                result['console_session_id'] = env.host.computer.console_session_id(env.now())
+        try:
+            op = ps_string(data.get('op')).lower()
+            if op == 'snapshot':
+                with env.lock:
+                    now = env.now()
+                    listed = self._enumerate('Enumerate')
+                    result['sessions'] = [session_document(self.target, s, now) for s in listed]
+            elif op == 'message':
+                result['results'] = self._message()
+            elif op in ('logoff', 'disconnect'):
+                result['results'] = self._logoff_or_disconnect(op)
+            else:
+                raise ScriptError(f"unknown operation '{ps_string(data.get('op'))}'")
+        except MethodInvocationError as error:
+            result['error'] = {'kind': _error_kind(error.code), 'code': error.code, 'message': str(error)}
+        except ScriptError as error:
+            result['error'] = {'kind': 'exception', 'code': 0, 'message': str(error)}
+        return convert_to_json(result)
+
+    def _message(self) -> list[dict]:
+        data = self.data
+        results = []
+        for target in _as_list(data.get('targets')):
+            code, response = self.send_message(ps_int(target.get('id')), ps_string(data.get('title')),
+                                               ps_string(data.get('text')), ps_int(data.get('timeout_seconds')),
+                                               ps_true(data.get('wait_response')))
+            if code == 0:
+                results.append(self._outcome(target.get('id'), 'done', response=response))
+            else:
+                results.append(self._failed(target.get('id'), code))
+        return results
+
+    def _logoff_or_disconnect(self, op: str) -> list[dict]:
+        data = self.data
+        targets = _as_list(data.get('targets'))
+        outcomes: dict[int, dict] = {}
+        live = []
+        for target in targets:
+            verdict = self.test_identity(target)
+            if verdict == 'match':
+                live.append(target)
+            else:
+                outcomes[ps_int(target.get('id'))] = self._outcome(target.get('id'), verdict)
+        notice = data.get('notice')
+        if ps_true(notice) and live:
+            grace = ps_int(notice.get('grace_seconds'))
+            for target in live:
+                self.send_message(ps_int(target.get('id')), ps_string(notice.get('title')),
+                                  ps_string(notice.get('text')), max(grace, 1), False)
+            if grace > 0:
+                self.env.clock.sleep(grace)
+        for target in live:
+            ident = ps_int(target.get('id'))
+            if ps_true(notice):
+                verdict = self.test_identity(target)
+                if verdict != 'match':
+                    outcomes[ident] = self._outcome(ident, verdict)
+                    continue
+            code = self.act(op, ident)
+            if code:
+                outcomes[ident] = self._failed(ident, code)
+                continue
+            outcomes[ident] = self._outcome(ident, 'done')
+            if op == 'logoff' and ps_true(data.get('wait')):
+                deadline = self.env.now() + timedelta(seconds=ps_int(data.get('timeout_seconds')))
+                while self.test_identity(target) == 'match':
+                    if self.env.now() >= deadline:
+                        outcomes[ident] = self._outcome(ident, 'timeout')
+                        break
+                    self.env.clock.sleep(0.5)
+        return [outcomes[ps_int(target.get('id'))] for target in targets]
+
+
+def run_wts(env: ToolEnv, data: dict) -> str:
+    """The JSON line wts.ps1 prints for this input."""
+    return WtsRun(env, data).run()

@@ -1,0 +1,25 @@
+"""The execution context the protocol layer hands to ``Host.execute``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExecContext:
+    """Who runs a command, and how they connected.
+
+    :param account: the authenticated account (an ``Account`` of the host: ``.name``, ``.admin``...).
+    :param auth: ``"basic"`` or ``"ntlm"``.
+    :param scheme: ``"http"`` or ``"https"``.
+    :param codepage: the shell's WINRS_CODEPAGE option ([MS-WSMV] 3.1.4.5; pywinrm's default 437,
+        ansible's winrm plugin asks for 65001).
+    :param shell_id: the WinRS shell the command runs in (several commands of one task share it).
+    """
+
+    account: Any
+    auth: str
+    scheme: str
+    codepage: int = 437
+    shell_id: str = ""
