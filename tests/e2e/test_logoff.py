@@ -104,12 +104,16 @@ def test_max_sessions_stops_before_anything_changes(hosts):
 @pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
 def test_message_and_grace_period(hosts, method):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff',
-                          {'username': 'carol smith', 'message': 'Bitte speichern – 5 Minuten', 'message_title': 'Wartung',
+                          {'username': 'carol smith', 'message': 'Grüße – bitte speichern', 'message_title': 'Wartung',
                            'grace_period': 60, 'method': method})
     assert entry['status'] == 'changed', run.stdout[-2000:]
     messages = hosts.state('rdsh-en')['messages']
     assert [message['session_id'] for message in messages] == [5]
-    assert 'Bitte speichern – 5 Minuten' in messages[0]['text']
+    if method == 'wts':
+        assert messages[0]['title'] == 'Wartung' and messages[0]['text'] == 'Grüße – bitte speichern'
+    else:
+        # msg.exe reads the text from stdin in the OEM code page: cp437 has ü and ß but no en dash.
+        assert messages[0]['text'] == 'Wartung\r\nGrüße ? bitte speichern'
     assert 5 not in sessions_of(hosts, 'rdsh-en')
 
 
