@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -24,24 +25,31 @@ FLEET = Path(__file__).with_name('fleet.yml')
 PLAYBOOK = REPO / 'examples' / 'demo.yml'
 
 
+def pad(text, width):
+    """Pad to a display width (East-Asian wide characters take two columns)."""
+    used = sum(2 if unicodedata.east_asian_width(char) in 'WF' else 1 for char in text)
+    return text + ' ' * max(1, width - used)
+
+
 def describe(session):
     who = session.get('user') or '-'
     if session.get('domain') and session.get('user'):
         who = '%s\\%s' % (session['domain'], session['user'])
     idle = session.get('idle_minutes')
-    return '%-6s %-22s %-13s %s' % (session['id'], who, session['state'], '' if idle is None else '%s min' % idle)
+    return (pad(str(session['id']), 5) + pad(who, 28) + pad(session['state'], 14)
+            + pad('' if idle is None else '%s min' % idle, 10))
 
 
 def print_host(name, state, before):
     now = dict((session['id'], session) for session in state['sessions'])
     print('\n== %s (%s, %s) - %d commands ran on it' % (
         name, state.get('locale'), state.get('language_mode'), len(state.get('commands', []))))
-    print('   %-6s %-22s %-13s %-10s %s' % ('ID', 'USER', 'STATE', 'IDLE', 'AFTER THE PLAYBOOK'))
+    print('   ' + pad('ID', 5) + pad('USER', 28) + pad('STATE', 14) + pad('IDLE', 10) + 'AFTER THE PLAYBOOK')
     for session in before:
         if session['id'] == 0 or session['id'] >= 65536:
             continue
         verdict = 'still there' if session['id'] in now else 'LOGGED OFF'
-        print('   %s %s' % (describe(session).ljust(52), verdict))
+        print('   %s%s' % (describe(session), verdict))
     for message in state.get('messages', []):
         print('   message to session %s: %r' % (message.get('session_id'), message.get('text')))
 

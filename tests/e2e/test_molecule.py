@@ -1,0 +1,56 @@
+"""The molecule scenarios, run by molecule itself: the emulated one, and the real-host one pointed at an
+emulated host through its environment variables (which proves the scenario's playbooks, not Windows)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.e2e.harness import sessions_of
+
+BIN = Path(sys.executable).parent
+
+
+def molecule(scenario, extra_env=None):
+    if not (BIN / 'molecule').exists():
+        pytest.fail('molecule is not installed next to %s: run the tests through make' % sys.executable)
+    env = dict(os.environ, PATH='%s%s%s' % (BIN, os.pathsep, os.environ.get('PATH', '')), ANSIBLE_NOCOLOR='1',
+               NO_COLOR='1')
+    for name in list(env):
+        if name.startswith('WINRDS_'):
+            del env[name]
+    env.update(extra_env or {})
+    return subprocess.run([str(BIN / 'molecule'), 'test', '-s', scenario], cwd=REPO, env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
+
+
+def test_default_scenario_converges_idempotently():
+    run = molecule('default')
+    output = run.stdout.decode('utf-8', errors='replace')
+    assert run.returncode == 0, output[-4000:]
+    assert 'idempotence' in output and 'All assertions passed' in output
+
+
+def test_real_host_scenario_without_a_host_tests_nothing_and_says_so():
+    run = molecule('real_host')
+    output = run.stdout.decode('utf-8', errors='replace')
+    assert run.returncode == 0, output[-4000:]
+    assert 'tests nothing' in output
+
+
+def test_real_host_scenario_against_an_emulated_host(hosts):
+    endpoint = hosts.endpoints['rdsh-en']
+    run = molecule('real_host', {
+        'WINRDS_HOST': endpoint['host'], 'WINRDS_PORT': str(endpoint['port']), 'WINRDS_SCHEME': 'http',
+        'WINRDS_USER': 'administrator', 'WINRDS_PASSWORD': 'Passw0rd!', 'WINRDS_TEST_USER': 'alice',
+        'WINRDS_CERT_VALIDATION': 'ignore'})
+    output = run.stdout.decode('utf-8', errors='replace')
+    assert run.returncode == 0, output[-4000:]
+    remaining = sessions_of(hosts, 'rdsh-en')
+    assert 3 not in remaining and 7 not in remaining  # alice's two sessions
+    assert 4 in remaining and 1 in remaining
