@@ -52,6 +52,7 @@ attributes:
     support: full
     description: Shows the matched sessions before and after, one line each.
   platform:
+    support: full
     platforms: windows
     description: Targets Windows hosts over C(winrm) or C(psrp); the module itself runs on the controller.
 seealso:

@@ -55,6 +55,7 @@ attributes:
     support: none
     description: A message changes no session.
   platform:
+    support: full
     platforms: windows
     description: Targets Windows hosts over C(winrm) or C(psrp); the module itself runs on the controller.
 seealso:

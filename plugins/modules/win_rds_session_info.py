@@ -26,6 +26,7 @@ attributes:
     support: none
     description: Nothing changes, so there is nothing to compare.
   platform:
+    support: full
     platforms: windows
     description: Targets Windows hosts over C(winrm) or C(psrp); the module itself runs on the controller.
 seealso:
