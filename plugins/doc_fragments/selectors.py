@@ -31,7 +31,7 @@ options:
     elements: str
   username:
     description:
-      - Users whose sessions to select, as V(user), V(DOMAIN\user) or V(user@domain), without regard to case,
+      - Users whose sessions to select, as V(user), V(DOMAIN\\user) or V(user@domain), without regard to case,
         with V(*) and V(?) as wildcards in each part.
       - A bare user name matches in any domain. V(user@contoso.com) also matches the NetBIOS domain V(CONTOSO).
       - The native tools (O(method=logoff_exe)) do not show domains, so a pattern with a domain matches nothing

@@ -53,8 +53,8 @@ def explain(kind, code=0, message='', server=None, operation='logoff'):
     if kind == 'bad_server':
         return 'The server name was refused by the host: only letters, digits, dots, hyphens and underscores.'
     detail = ' (Win32 error %d)' % code if code else ''
-    return 'The host could not %s sessions%s%s: %s' % (_VERBS.get(operation, operation), where, detail,
-                                                        message or kind)
+    verb = _VERBS.get(operation, operation)
+    return 'The host could not %s sessions%s%s: %s' % (verb, where, detail, message or kind)
 
 
 def explain_session_failure(code, message, operation='logoff'):

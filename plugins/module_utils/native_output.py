@@ -48,7 +48,7 @@ class Frame:
 
 def _label(raw):
     text = raw.decode('ascii', errors='replace').strip()
-    step, _, rest = text.partition(' ')
+    step, _unused, rest = text.partition(' ')
     ident = int(rest) if rest.strip().isdigit() else None
     return step, ident
 
@@ -83,7 +83,7 @@ def split_frames(stdout):
             current = None
             body = []
         elif line.startswith(_ERROR):
-            kind, _, code = line[len(_ERROR):].decode('ascii', errors='replace').strip().partition(' ')
+            kind, _unused, code = line[len(_ERROR):].decode('ascii', errors='replace').strip().partition(' ')
             errors.append((kind, int(code) if code.isdigit() else 0))
         elif current is not None:
             body.append(line)

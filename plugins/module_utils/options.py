@@ -1,7 +1,8 @@
 # Copyright (c) 2026 winrds.sessions contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Argument specs of the modules, written once: the action plugins validate with them and the module files
-declare them, so that the documentation and the code cannot drift apart (ansible-test compares them)."""
+"""Argument specs of the modules, written once. The action plugins validate with them; the module files carry
+the documentation only (the modules never run on a host), and a unit test compares the two so that they cannot
+drift apart."""
 
 from __future__ import annotations
 

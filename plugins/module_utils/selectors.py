@@ -74,11 +74,11 @@ class UserPattern:
         domain = None
         user = text
         if '\\' in text:
-            domain, _, user = text.partition('\\')
+            domain, _unused, user = text.partition('\\')
             if '\\' in user:
                 raise SelectorError("username: '%s' has more than one backslash; write DOMAIN\\user" % text)
         elif '@' in text:
-            user, _, domain = text.rpartition('@')
+            user, _unused, domain = text.rpartition('@')
         if domain is not None and domain == '':
             raise SelectorError("username: '%s' has an empty domain part" % text)
         self.user = _compile_pattern(user, 'username')

@@ -18,7 +18,7 @@ description:
     skips it. Session 0 and listeners are never touched.
   - Runs on the controller (an action plugin), with one command to read the sessions and one more to act.
 author:
-  - winrds.sessions contributors
+  - winrds.sessions contributors (@winrds)
 extends_documentation_fragment:
   - winrds.sessions.selectors
   - winrds.sessions.selectors.notice
@@ -88,7 +88,9 @@ commands:
   type: int
   sample: 2
 sessions:
-  description: One entry per matched session, with what was done to it (the keys of P(winrds.sessions.win_rds_session_info#module) plus RV(sessions[].outcome) and RV(sessions[].reason)).
+  description: >-
+    One entry per matched session, with what was done to it (the keys of
+    P(winrds.sessions.win_rds_session_info#module) plus RV(sessions[].outcome) and RV(sessions[].reason)).
   returned: always
   type: list
   elements: dict
@@ -116,16 +118,3 @@ sessions:
       type: str
       sample: null
 '''
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.winrds.sessions.plugins.module_utils.options import MUTUALLY_EXCLUSIVE, argument_spec
-
-
-def main():
-    module = AnsibleModule(argument_spec=argument_spec('disconnect'), mutually_exclusive=MUTUALLY_EXCLUSIVE,
-                           supports_check_mode=True)
-    module.fail_json(msg='winrds.sessions.win_rds_disconnect runs on the controller through its action plugin')
-
-
-if __name__ == '__main__':
-    main()

@@ -22,7 +22,7 @@ description:
   - The console session is never logged off - naming it explicitly is an error, and a pattern that catches it
     skips it with the reason in the result.
 author:
-  - winrds.sessions contributors
+  - winrds.sessions contributors (@winrds)
 extends_documentation_fragment:
   - winrds.sessions.selectors
   - winrds.sessions.selectors.notice
@@ -201,17 +201,3 @@ sessions:
       elements: str
       sample: []
 '''
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.winrds.sessions.plugins.module_utils.options import MUTUALLY_EXCLUSIVE, argument_spec
-
-
-def main():
-    module = AnsibleModule(argument_spec=argument_spec('logoff'), mutually_exclusive=MUTUALLY_EXCLUSIVE,
-                           supports_check_mode=True)
-    module.fail_json(msg='winrds.sessions.win_rds_logoff runs on the controller through its action plugin; '
-                         'it cannot run on a host by itself')
-
-
-if __name__ == '__main__':
-    main()

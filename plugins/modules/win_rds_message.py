@@ -17,7 +17,7 @@ description:
   - Reported V(changed) when a message was sent; check mode sends nothing.
   - Runs on the controller (an action plugin), with one command to read the sessions and one more to send.
 author:
-  - winrds.sessions contributors
+  - winrds.sessions contributors (@winrds)
 extends_documentation_fragment:
   - winrds.sessions.selectors
 options:
@@ -131,16 +131,3 @@ sessions:
       type: str
       sample: null
 '''
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.winrds.sessions.plugins.module_utils.options import MUTUALLY_EXCLUSIVE, argument_spec
-
-
-def main():
-    module = AnsibleModule(argument_spec=argument_spec('message'), mutually_exclusive=MUTUALLY_EXCLUSIVE,
-                           supports_check_mode=True)
-    module.fail_json(msg='winrds.sessions.win_rds_message runs on the controller through its action plugin')
-
-
-if __name__ == '__main__':
-    main()

@@ -15,7 +15,7 @@ description:
   - With no selector every session is listed, services and listeners included.
   - Never changes anything; one command per host.
 author:
-  - winrds.sessions contributors
+  - winrds.sessions contributors (@winrds)
 extends_documentation_fragment:
   - winrds.sessions.selectors
 attributes:
@@ -120,16 +120,3 @@ sessions:
       type: bool
       sample: false
 '''
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.winrds.sessions.plugins.module_utils.options import MUTUALLY_EXCLUSIVE, argument_spec
-
-
-def main():
-    module = AnsibleModule(argument_spec=argument_spec('info'), mutually_exclusive=MUTUALLY_EXCLUSIVE,
-                           supports_check_mode=True)
-    module.fail_json(msg='winrds.sessions.win_rds_session_info runs on the controller through its action plugin')
-
-
-if __name__ == '__main__':
-    main()

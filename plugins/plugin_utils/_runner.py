@@ -300,7 +300,7 @@ class SessionTask:
             outcome, reason, output = outcomes.get(session.id, (operation.done, None, None))
             entries.append((session, self._entry(session, outcome, reason, output)))
         entries.sort(key=lambda pair: pair[0].id)
-        sessions = [entry for _, entry in entries]
+        sessions = [entry for _unused, entry in entries]
         done_words = (operation.done, 'acknowledged', 'timed_out')
         changed = operation.changes and any(entry.get('outcome') in done_words + (operation.would,)
                                             for entry in sessions)

@@ -27,4 +27,3 @@ def hosts(fleet):
     """Reset every host to its start state; give the inventories and the fleet to the test."""
     fleet.reset()
     return fleet
-

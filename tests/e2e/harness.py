@@ -78,7 +78,7 @@ def run_playbook(workdir, inventory, playbook, limit=None, check=False, diff=Fal
     if extra_vars:
         command += ['--extra-vars', json.dumps(extra_vars)]
     completed = subprocess.run(command, cwd=workdir, env=ansible_env(workdir, results), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=timeout, stdin=subprocess.DEVNULL)
+                               stderr=subprocess.STDOUT, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
     entries = []
     if results.exists():
         entries = [json.loads(line) for line in results.read_text(encoding='utf-8').splitlines() if line.strip()]

@@ -219,7 +219,7 @@ class Computer:
             # Windows starts a new console session (a new ID, nobody logged on: state Conn) when the console
             # user logs off; a console without a user shows as "console ... Conn" (windows-tools §3, id
             # 43787358635 shows "console 1 已连接"). Assumed behaviour, configurable (console_respawn).
-            self._last_id = max(self._last_id, max([k for k in self.sessions if k < LISTENER_FIRST_ID],
-                                                   default=0), session_id)
+            self._last_id = max(self._last_id, session_id,
+                                *[k for k in self.sessions if k < LISTENER_FIRST_ID])
             self._last_id += 1
             self.sessions[self._last_id] = Session(id=self._last_id, name='console', state='connected')

@@ -295,4 +295,3 @@ class Host:
                 'events': [dict(e) for e in self.journal.events],
                 'faults': self.faults.describe(),
             }
-

@@ -51,7 +51,7 @@ def _targets(sessions: list[Session], target: str) -> list[tuple[int, str]]:
     users = [s for s in sessions if not s.is_listener and s.id != 0]
     if target == '*':
         chosen = [(s.id, s.wts_name) for s in users if s.has_user]
-        if not any(session_id == 1 for session_id, _ in chosen):
+        if not any(session_id == 1 for session_id, _unused in chosen):
             one = next((s for s in sessions if s.id == 1), None)
             chosen.append((1, one.wts_name if one else 'Console'))
         return sorted(chosen)

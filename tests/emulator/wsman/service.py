@@ -104,7 +104,7 @@ class HostService:
         self.counters.request(len(request.body))
         authorization = request.headers.get("Authorization")
         if authorization:
-            scheme_word, _, value = authorization.strip().partition(" ")
+            scheme_word, _unused, value = authorization.strip().partition(" ")
             method = scheme_word.lower()
             if method == "basic":
                 try:

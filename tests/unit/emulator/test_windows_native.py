@@ -80,8 +80,8 @@ def test_usage_and_bad_switches(host):
     usage = run_raw(host, 'quser /?')
     assert usage.rc == 0 and out(usage)[0] == 'Display information about users logged on to the system.'
     bad = run_raw(host, 'query user /bogus')
-    assert bad.stdout == b'' and err(bad)[:2] == ['Invalid parameter(s)',
-                                                   'Display information about users logged on to the system.']
+    assert bad.stdout == b''
+    assert err(bad)[:2] == ['Invalid parameter(s)', 'Display information about users logged on to the system.']
     assert out(run_raw(host, 'query')) == ['QUERY { PROCESS | SESSION | TERMSERVER | USER }']
 
 

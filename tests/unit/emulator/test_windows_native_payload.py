@@ -30,7 +30,7 @@ def frames(stdout: bytes) -> list[tuple[str, list[bytes], bytes]]:
 
 
 def labels(stdout: bytes) -> list[str]:
-    return [label for label, _, _ in frames(stdout)]
+    return [label for label, _unused, _unused in frames(stdout)]
 
 
 ALICE = {'id': 3, 'user_cell': 'alice', 'logon_cell': '11/20/2026 8:15 AM'}
@@ -45,7 +45,7 @@ def host():
 def test_snapshot_frames_chcp_query_session_query_user(host):
     result = run_payload(host, 'native', {'op': 'snapshot', 'server': None})
     assert result.rc == 0 and result.stderr == b''
-    (chcp, chcp_body, chcp_end), (qs, qs_body, _), (qu, qu_body, qu_end) = frames(result.stdout)
+    (chcp, chcp_body, chcp_end), (qs, qs_body, _unused), (qu, qu_body, qu_end) = frames(result.stdout)
     assert (chcp, chcp_body, chcp_end) == ('chcp', [b'Active code page: 437'], b'##winrds:end chcp rc=0')
     assert qs == 'query-session' and qs_body[1] == b'>services                                    0  Disc'
     assert qu == 'query-user'
@@ -56,7 +56,7 @@ def test_snapshot_frames_chcp_query_session_query_user(host):
 def test_snapshot_on_a_russian_host_is_cp866_between_ascii_frames():
     host = sample_host(locale='ru-RU')
     result = run_payload(host, 'native', {'op': 'snapshot', 'server': None})
-    (_, chcp_body, _), (_, qs_body, _), (_, qu_body, _) = frames(result.stdout)
+    (_unused, chcp_body, _unused), (_unused, qs_body, _unused), (_unused, qu_body, _unused) = frames(result.stdout)
     assert chcp_body == ['Текущая кодовая страница: 866'.encode('cp866')]
     assert qu_body[0].decode('cp866') == ' ПОЛЬЗОВАТЕЛЬ          СЕАНС              ID  СТАТУС  БЕЗДЕЙСТВ. ВРЕМЯ ВХОДА'
     assert qs_body[-1].decode('cp866') == ' rdp-tcp                                 65536  Прием'
@@ -64,7 +64,7 @@ def test_snapshot_on_a_russian_host_is_cp866_between_ascii_frames():
 
 def test_failing_tool_output_is_merged_into_the_frame(host):
     result = run_payload(host, 'native', {'op': 'snapshot', 'server': 'rdsh02'}, auth='ntlm')
-    (_, _, _), (_, qs_body, qs_end), (_, qu_body, qu_end) = frames(result.stdout)
+    (_unused, _unused, _unused), (_unused, qs_body, qs_end), (_unused, qu_body, qu_end) = frames(result.stdout)
     assert qs_body == [b'Error opening Terminal server rdsh02', b'', b'Error [5]:Access is denied.']
     assert (qu_body, qu_end) == ([b'Error 0x00000005 enumerating sessionnames', b'Error [5]:Access is denied.'],
                                  b'##winrds:end query-user rc=1')
@@ -82,7 +82,7 @@ def test_logoff_writes_guard_frames_then_acts(host):
     result = run_payload(host, 'native', {'op': 'logoff', 'server': None, 'targets': [ALICE, BOB], 'notice': None,
                                           'wait': True, 'timeout_seconds': 10})
     assert labels(result.stdout) == ['chcp', 'guard 3', 'guard 4', 'logoff 3', 'wait 3', 'logoff 4', 'wait 4']
-    ends = [end for _, _, end in frames(result.stdout)]
+    ends = [end for _unused, _unused, end in frames(result.stdout)]
     assert ends[1].endswith(b'verdict=match') and ends[2].endswith(b'verdict=match')
     assert ends[4] == b'##winrds:end wait 3 rc=0 verdict=gone'
     assert {s['id'] for s in host.state()['sessions'] if s['user']} == {1}
@@ -95,7 +95,7 @@ def test_guard_mismatch_skips_the_action(host):
     result = run_payload(host, 'native', {'op': 'logoff', 'server': None, 'targets': targets, 'notice': None,
                                           'wait': False, 'timeout_seconds': 10})
     assert labels(result.stdout) == ['chcp', 'guard 3', 'guard 9']
-    ends = [end for _, _, end in frames(result.stdout)]
+    ends = [end for _unused, _unused, end in frames(result.stdout)]
     assert ends[1].endswith(b'verdict=mismatch') and ends[2].endswith(b'verdict=gone')
     assert 3 in {s['id'] for s in host.state()['sessions']}
 
@@ -107,13 +107,13 @@ def test_notice_text_reaches_msg_in_the_oem_code_page(host):
     result = run_payload(host, 'native', {'op': 'disconnect', 'server': None, 'targets': [ALICE], 'notice': notice,
                                           'wait': False, 'timeout_seconds': 10})
     assert labels(result.stdout) == ['chcp', 'guard 3', 'notice 3', 'guard 3', 'tsdiscon 3']
-    _, notice_body, notice_end = frames(result.stdout)[2]
+    _unused, notice_body, notice_end = frames(result.stdout)[2]
     assert notice_body == [b'Sending message to session RDP-Tcp#5, display time 30',
                            b'Async message sent to session RDP-Tcp#5']
     assert notice_end == b'##winrds:end notice 3 rc=0'
     assert host.state()['messages'][0]['text'] == 'Wartung\r\nBitte abmelden, Grüße'
     assert (host.clock.now() - start).total_seconds() == 30
-    _, body, end = frames(result.stdout)[4]
+    _unused, body, end = frames(result.stdout)[4]
     assert body == [b'Disconnecting sessionID 3 from sessionname rdp-tcp#5'] and end.endswith(b'rc=0')
 
 

@@ -212,8 +212,8 @@ def test_idle_format_round_trips_to_minutes(minutes):
     if text == '.':
         assert minutes == 0
         return
-    days, _, clock = text.rpartition('+')
-    hours, _, mins = clock.rpartition(':')
+    days, _unused, clock = text.rpartition('+')
+    hours, _unused, mins = clock.rpartition(':')
     assert int(days or 0) * 1440 + int(hours or 0) * 60 + int(mins) == minutes
 
 

@@ -163,7 +163,7 @@ def test_command_delay_makes_the_client_poll() -> None:
         started = time.monotonic()
         with pytest.raises(WinRMOperationTimeoutError):
             client.get_command_output_raw(shell_id, command_id)
-        stdout, _, rc = client.get_command_output(shell_id, command_id)
+        stdout, _unused, rc = client.get_command_output(shell_id, command_id)
         assert time.monotonic() - started >= 1.4
         assert (stdout, rc) == (b"hostname\n", 0)
         assert json.loads(json.dumps(server.service.state()))["wire_faults"]["command_delay_seconds"] == 1.5

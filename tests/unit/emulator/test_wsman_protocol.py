@@ -54,7 +54,7 @@ def test_ntlm_over_http_encrypts_every_body(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(service_module.encryption, "wrap", lambda ctx, msg: sealed.append(msg) or real_wrap(ctx, msg))
     with running(auth=["ntlm"]) as server:
         client = protocol(server, "ntlm")
-        stdout, _, rc = run(client, "hostname")
+        stdout, _unused, rc = run(client, "hostname")
         assert (stdout, rc) == (b"hostname\n", 0)
         assert client.transport.encryption is not None  # pywinrm negotiated message encryption
         requests_seen = counters(server)
@@ -66,7 +66,7 @@ def test_ntlm_over_http_encrypts_every_body(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_ntlm_over_https_checks_channel_binding(monkeypatch: pytest.MonkeyPatch) -> None:
-    import requests_ntlm.requests_ntlm as requests_ntlm
+    from requests_ntlm import requests_ntlm
 
     sent_hashes = []
     real_hash = requests_ntlm._get_certificate_hash
@@ -74,7 +74,7 @@ def test_ntlm_over_https_checks_channel_binding(monkeypatch: pytest.MonkeyPatch)
         requests_ntlm, "_get_certificate_hash", lambda der: sent_hashes.append(real_hash(der)) or sent_hashes[-1]
     )
     with running(scheme="https", auth=["ntlm"]) as server:
-        stdout, _, rc = run(protocol(server, "ntlm"), "hostname")
+        stdout, _unused, rc = run(protocol(server, "ntlm"), "hostname")
         assert (stdout, rc) == (b"hostname\n", 0)
         assert sent_hashes == [server.certificate.end_point_hash]  # the client bound to our certificate
         assert counters(server)["total"] == 7  # two 401 legs, the third carries Create; no encryption over TLS
@@ -124,7 +124,7 @@ def test_concurrent_ntlm_clients_each_get_their_own_context() -> None:
     with running(auth=["ntlm"]) as server:
         with ThreadPoolExecutor(max_workers=6) as pool:
             outputs = list(pool.map(lambda n: run(protocol(server, "ntlm"), f"echo {n}"), range(12)))
-        assert [stdout for stdout, _, _ in outputs] == [f"echo {n}\n".encode() for n in range(12)]
+        assert [stdout for stdout, _unused, _unused in outputs] == [f"echo {n}\n".encode() for n in range(12)]
         assert counters(server)["total"] == 12 * 8
         assert counters(server)["auth_failures"] == 0
 
@@ -155,7 +155,7 @@ def test_stdin_in_several_send_chunks_starts_the_command_at_end() -> None:
             client.get_command_output_raw(shell_id, command_id)
         assert server.host.state()["commands"] == []
         client.send_command_input(shell_id, command_id, b"end", end=True)
-        stdout, _, rc = client.get_command_output(shell_id, command_id)
+        stdout, _unused, rc = client.get_command_output(shell_id, command_id)
         client.cleanup_command(shell_id, command_id)
         client.close_shell(shell_id)
         assert (stdout, rc) == (b"type con\nline one\nline two\nend", 0)
@@ -171,7 +171,7 @@ def test_slow_command_is_polled_through_operation_timeouts() -> None:
         with pytest.raises(WinRMOperationTimeoutError):  # WSManFault 2150858793 after ~OperationTimeout
             client.get_command_output_raw(shell_id, command_id)
         assert 0.9 <= time.monotonic() - started < 2.4
-        stdout, _, rc = client.get_command_output(shell_id, command_id)
+        stdout, _unused, rc = client.get_command_output(shell_id, command_id)
         client.cleanup_command(shell_id, command_id)
         client.close_shell(shell_id)
         assert (stdout, rc) == (b"emu-sleep 2.5\n", 0)
@@ -200,7 +200,7 @@ def test_exit_code_and_stderr_reach_the_client() -> None:
 
 def test_large_output_comes_in_several_receives() -> None:
     with running() as server:
-        stdout, _, rc = run(protocol(server, "basic"), "emu-big 300000")
+        stdout, _unused, rc = run(protocol(server, "basic"), "emu-big 300000")
         assert stdout == bytes(i % 251 for i in range(300000))
         # pywinrm announces MaxEnvelopeSize 153600: base64 output must fit, so 3 Receive responses.
         assert counters(server)["by_action"]["Receive"] == 3

@@ -117,6 +117,7 @@ def test_serve_py_reports_a_bad_loader(tmp_path: Path) -> None:
         cwd=REPO,
         capture_output=True,
         timeout=60,
+        check=False,
     )
     assert result.returncode != 0
     assert b"no_such_module_here" in result.stderr
@@ -174,6 +175,7 @@ def test_real_ansible_winrm_plugin_runs_raw(tmp_path: Path, host: str, transport
             capture_output=True,
             text=True,
             timeout=120,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         (command,) = fleet.state(host)["commands"]

@@ -100,7 +100,7 @@ class StandInHost:
                     "codepage": ctx.codepage,
                 }
             )
-        verb, _, argument = command_line.partition(" ")
+        verb, _unused, argument = command_line.partition(" ")
         rc, stderr = 0, b""
         stdout = command_line.encode("utf-8") + b"\n" + stdin
         if verb == "emu-sleep":

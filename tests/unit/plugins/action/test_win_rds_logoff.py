@@ -7,8 +7,8 @@ import pytest
 from ansible.errors import AnsibleConnectionFailure
 from ansible.errors import AnsibleActionFail
 
-from tests.unit.fakes import (FakeConnection, STANDARD_WTS_SESSIONS, chcp_frame, frame, native_snapshot,
-                                wts_answer)
+from tests.unit.fakes import (
+    FakeConnection, STANDARD_WTS_SESSIONS, chcp_frame, frame, native_snapshot, wts_answer)
 
 MODULE = 'win_rds_logoff'
 

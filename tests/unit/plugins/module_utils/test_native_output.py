@@ -23,19 +23,19 @@ def test_frames_split_and_keep_raw_bytes():
     ('Текущая кодовая страница: 866'.encode('cp866'), 'cp866'), (b'Active code page: 65001', 'utf-8'),
 ])
 def test_code_page_in_every_language(text, codec):
-    frames, _ = split_frames(frame('chcp', text))
+    frames, _unused = split_frames(frame('chcp', text))
     assert codec_for_code_page(frames[0]) == codec
 
 
 def test_double_byte_trail_bytes_never_break_frames():
     # cp932 text whose trail bytes include 0x5C ('\\') and 0x7C ('|'): framing must not care
     body = 'ソ表能'.encode('cp932')
-    frames, _ = split_frames(frame('chcp', b'932') + frame('query-user', body))
+    frames, _unused = split_frames(frame('chcp', b'932') + frame('query-user', body))
     assert frames[1].text('cp932') == 'ソ表能'
 
 
 def test_cut_frame_is_incomplete():
-    frames, _ = split_frames(b'##winrds:begin chcp\r\n437\r\n##winrds:end chcp rc=0\r\n##winrds:begin logoff 3\r\nx')
+    frames, _unused = split_frames(b'##winrds:begin chcp\r\n437\r\n##winrds:end chcp rc=0\r\n##winrds:begin logoff 3\r\nx')
     assert frames[1].step == 'logoff' and not frames[1].complete
 
 

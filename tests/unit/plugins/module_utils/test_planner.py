@@ -24,7 +24,7 @@ def plan(operation='logoff', max_sessions=None, **options):
 def test_targets_are_the_match_minus_protected_sessions_in_id_order():
     result = plan(state=['active', 'disconnected', 'listen', 'connected'])
     assert [session.id for session in result.targets] == [2, 3, 4]
-    assert [(session.id, outcome) for session, outcome, _ in result.skipped] == [
+    assert [(session.id, outcome) for session, outcome, _unused in result.skipped] == [
         (0, 'skipped'), (1, 'skipped'), (65536, 'skipped')]
     assert len(result.matched) == 6
 
@@ -40,13 +40,13 @@ def test_naming_a_protected_session_is_an_error(options):
 def test_disconnect_leaves_disconnected_sessions_alone():
     result = plan('disconnect', username=['*'])
     assert [session.id for session in result.targets] == [3]
-    assert ('already_disconnected' in [outcome for _, outcome, _ in result.skipped])
+    assert ('already_disconnected' in [outcome for _unused, outcome, _unused in result.skipped])
 
 
 def test_message_may_reach_the_console_but_not_sessions_without_a_user():
     result = plan('message', state=['active', 'connected'])
     assert [session.id for session in result.targets] == [1, 3]
-    assert [session.id for session, _, _ in result.skipped] == [2]
+    assert [session.id for session, _unused, _unused in result.skipped] == [2]
 
 
 def test_info_lists_everything_it_matches():

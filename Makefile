@@ -1,0 +1,149 @@
+# Test tool chain of the Ansible collection winrds.sessions.
+#
+#   make test      everything below, in order, with a summary (what CI runs through .ci/run)
+#   make help      the list of targets
+#
+# Everything lives inside the repository: the test environments in .venv/, the collection
+# layouts, the tarball and results in .build/ (both ignored by git and by the collection build).
+# The only state kept outside is ansible-test's own cache of sanity environments (see sanity).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+REPO     := $(CURDIR)
+VENV     := $(REPO)/.venv
+BUILD    := $(REPO)/.build
+REQ      := tests/requirements
+TOOLING  := tests/tooling
+
+# The environment matrix: name -> Python version; each installs $(REQ)/<name>.txt.
+ENVS       := ac219 ac221
+PY_ac219   := 3.11
+PY_ac221   := 3.12
+LINT_ENV   := ac221
+BUILD_ENV  := ac221
+
+NAMESPACE  := winrds
+NAME       := sessions
+# Symlink layout: .build/collections/ansible_collections/winrds/sessions -> the repository.
+# pytest and ansible imports go through it. It points back into the repository, so anything
+# that walks the tree must leave .build/ out (ansible-lint, galaxy build_ignore, .gitignore).
+DEV_COLLECTIONS := $(BUILD)/collections
+DEV_LINK        := $(DEV_COLLECTIONS)/ansible_collections/$(NAMESPACE)/$(NAME)
+# Real copies for ansible-test: .build/sanity-<env>/ansible_collections/winrds/sessions.
+DIST            := $(BUILD)/dist
+
+# ansible-test keeps its sanity environments under $HOME/.ansible/test/. It runs with HOME set
+# to this folder so the user's own ~/.ansible is left alone; kept outside the repository so a
+# fresh clone on the same machine reuses them (keyed by ansible-test on their requirements).
+ANSIBLE_TEST_HOME ?= $(HOME)/.cache/winrds-sessions/ansible-test
+# ... and pip keeps using the user's download cache although HOME changes.
+PIP_CACHE_DIR     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pip
+
+# Sanity tests left out, each because it cannot run on these machines (tests/sanity/README.md):
+#   pslint - PSScriptAnalyzer needs PowerShell (pwsh), which cannot be installed on our machines;
+#            without it ansible-test only warns and quietly skips, so it is skipped openly here.
+SANITY_SKIP := pslint
+SANITY_ARGS ?=
+
+# pytest arguments, e.g. make unit PYTEST_ARGS='-k durations -x'. Both suites are spread over
+# both cores by pytest-xdist (-n auto): unit 18 s instead of 24 s per environment (~500 tests);
+# e2e starts one emulated fleet per worker process and is CPU-bound, so it gains most.
+PYTEST_ARGS     ?= -q -n auto
+E2E_PYTEST_ARGS ?= -q -n auto
+
+.PHONY: help test venv layout unit sanity lint build clean distclean \
+        demo e2e molecule docs bench $(addprefix venv-,$(ENVS)) $(addprefix sanity-,$(ENVS))
+
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  make \1\t/' | expand -t 20
+
+## ---- the full run ------------------------------------------------------------------------
+
+# venv first (nothing runs without it), then each check even if an earlier one failed; the
+# summary lists passed / FAILED / SKIPPED (an empty test folder) per step with its time.
+# JOBS: parts of one step run in parallel (the two venvs, the two sanity runs); their output is
+# printed per part when it ends. JOBS=1 runs everything in sequence. Add demo, molecule, docs or
+# bench to TEST_STEPS once they do real work.
+TEST_STEPS := unit sanity lint build e2e
+JOBS       ?= 2
+test: ## venv + unit + sanity + lint + build + e2e, with a summary
+	@MAKE="$(MAKE)" STEP_MAKEFLAGS="-j$(JOBS) --output-sync=target" \
+	    bash $(TOOLING)/run_steps.sh $(BUILD)/steps venv $(TEST_STEPS)
+
+## ---- environments ------------------------------------------------------------------------
+
+# One venv per matrix entry, rebuilt only when the interpreter or a requirements file changes
+# (stamp .venv/<name>/.requirements.sha256); an up-to-date venv costs well under a second.
+# Python 3.12 is found as python3.12 on PATH or under $(pyenv root)/versions/3.12.*.
+venv: $(addprefix venv-,$(ENVS)) layout ## create/refresh .venv/ac219 (py3.11) and .venv/ac221 (py3.12)
+
+$(addprefix venv-,$(ENVS)): venv-%:
+	@bash $(TOOLING)/ensure_venv.sh $(VENV)/$* $(PY_$*) $(REQ)/$*.txt \
+	    2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory" >&2)
+
+# The symlink layout for imports (relative link, so the checkout can move).
+layout: ## make .build/collections/ansible_collections/winrds/sessions point at the repository
+	@mkdir -p $(dir $(DEV_LINK))
+	@ln -sfn ../../../.. $(DEV_LINK)
+	@test "$$(cd $(DEV_LINK) && pwd -P)" = "$$(pwd -P)" || { echo "$(DEV_LINK) does not lead back to the repository" >&2; exit 1; }
+
+## ---- checks ------------------------------------------------------------------------------
+
+# pytest on tests/unit in every environment, importing ansible_collections.winrds.sessions
+# from the symlink layout (no conftest needed for that: tests/tooling/pytest_collection_loader.py).
+unit: venv ## pytest tests/unit on every environment
+	@rc=0; for env in $(ENVS); do bash $(TOOLING)/run_pytest.sh $(VENV)/$$env $(DEV_COLLECTIONS) tests/unit $(PYTEST_ARGS) || rc=1; done; exit $$rc
+
+# ansible-test sanity for every environment (tests/tooling/run_sanity.sh), from a fresh copy of
+# the files git knows about: ansible-test needs a real ansible_collections/<ns>/<name> folder, a
+# symlink resolves away. ansible-test builds one venv per sanity test and bootstraps pip into it
+# with a script it downloads from a host outside the package index; seed_pip_bootstrap.py places
+# offline_get_pip.py in its cache instead (ensurepip + pip from the index), so every test runs
+# for real with ansible-test's own pinned requirements. `make -j2 sanity` runs both at once
+# (make test does).
+sanity: $(addprefix sanity-,$(ENVS)) ## ansible-test sanity on ansible-core 2.19 (py3.11) and 2.21 (py3.12)
+
+$(addprefix sanity-,$(ENVS)): sanity-%: venv
+	@ANSIBLE_TEST_HOME=$(ANSIBLE_TEST_HOME) PIP_CACHE_DIR=$(PIP_CACHE_DIR) \
+	    bash $(TOOLING)/run_sanity.sh $(VENV)/$* $(PY_$*) $(BUILD)/sanity-$* \
+	    $(addprefix --skip-test ,$(SANITY_SKIP)) $(SANITY_ARGS)
+
+# ansible-lint, production profile, offline (configuration in .ansible-lint), newest core.
+lint: venv ## ansible-lint --offline, production profile
+	@PATH=$(VENV)/$(LINT_ENV)/bin:$$PATH ansible-lint --offline --nocolor
+
+# Build the tarball, check its contents, install it in a temporary collections path and run
+# ansible-doc for every module of plugins/modules/ with each environment (check_build.sh).
+build: venv ## ansible-galaxy collection build + install + ansible-doc of every module
+	@bash $(TOOLING)/check_build.sh $(DIST) $(VENV)/$(BUILD_ENV) $(addprefix $(VENV)/,$(ENVS))
+
+## ---- hooks filled by the other suites ----------------------------------------------------
+
+# End-to-end tests against the emulator: pytest on tests/e2e in every environment once that
+# folder has tests; until then the step is reported as SKIPPED.
+e2e: venv ## pytest tests/e2e on every environment (skipped while the folder has no tests)
+	@rc=0; for env in $(ENVS); do bash $(TOOLING)/run_pytest.sh $(VENV)/$$env $(DEV_COLLECTIONS) tests/e2e $(E2E_PYTEST_ARGS) || rc=1; done; exit $$rc
+
+demo: venv ## reserved: a scripted demonstration (to be written)
+	@echo "skipped: make demo is not written yet" | tee -a "$${TEST_STEP_NOTES:-/dev/null}"
+
+molecule: venv ## reserved: molecule scenarios under extensions/molecule/ (to be written)
+	@echo "skipped: make molecule is not written yet" | tee -a "$${TEST_STEP_NOTES:-/dev/null}"
+
+docs: venv ## reserved: antsibull-docs build and lint (to be written; pins go in tests/requirements/common.txt)
+	@echo "skipped: make docs is not written yet" | tee -a "$${TEST_STEP_NOTES:-/dev/null}"
+
+bench: venv ## reserved: benchmarks (to be written)
+	@echo "skipped: make bench is not written yet" | tee -a "$${TEST_STEP_NOTES:-/dev/null}"
+
+## ---- housekeeping ------------------------------------------------------------------------
+
+clean: ## remove .build/ (layouts, tarball, results)
+	rm -rf $(BUILD)
+
+distclean: clean ## also remove the environments and ansible-test's sanity environments
+	rm -rf $(VENV) $(ANSIBLE_TEST_HOME)
