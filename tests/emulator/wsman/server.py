@@ -108,6 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Listener(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog is 5; many clients connecting at once (forks, the load test) must not
+    # find the accept queue full. Windows' HTTP.sys keeps a far longer queue (its default is 1,000).
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], service: HostService, ssl_context: Any) -> None:
         self.service = service

@@ -1,0 +1,224 @@
+"""The benchmark's verdicts on the targets of the issue, and its results as Markdown tables.
+
+Targets (per transport):
+
+- ``commands``: the rerun costs 1 command per host and the first run 2, for every host and every K;
+- ``bytes_per_task``: each collection task moves under 16 KB on the wire per host (HTTP bodies both ways);
+- ``speedup_k5``: at K = 5, the collection's run is at least 3 times faster (wall time) than the status quo,
+  for every N;
+- ``linear_in_n``: per-host commands, requests and bytes are the same for every N, and the controller CPU grows
+  no faster than linearly (CPU per added host over the last segment of N at most 1.5 times that over the first;
+  the wall time's slopes are shown alongside);
+- ``flat_in_k``: the collection's commands and requests per host are the same for every K, and its controller
+  CPU at the largest N changes by at most 25 % from the smallest K to the largest (CPU time, not wall time:
+  the wall time also moves with whatever else the machine runs meanwhile; it is shown alongside).
+"""
+
+from __future__ import annotations
+
+BYTES_PER_TASK_LIMIT = 16 * 1024
+SPEEDUP_TARGET = 3.0
+SPEEDUP_K = 5
+LINEAR_SLACK = 1.5
+FLAT_SLACK = 0.25
+LABELS = {
+    'collection': '1 win_rds_logoff',
+    'collection_rerun': '2 win_rds_logoff, rerun',
+    'status_quo': '3 query user + logoff loop',
+}
+COLLECTION = ('collection', 'collection_rerun')
+
+
+def _index(results):
+    return dict(((r['transport'], r['variant'], r['hosts'], r['sessions']), r) for r in results)
+
+
+def _axes(results, transport):
+    rows = [r for r in results if r['transport'] == transport]
+    return sorted(set(r['hosts'] for r in rows)), sorted(set(r['sessions'] for r in rows))
+
+
+def _verdict(met, detail):
+    return {'met': bool(met), 'detail': detail}
+
+
+def speedups(results, transport, sessions):
+    """``{N: wall(status_quo) / wall(collection)}`` at K = ``sessions``."""
+    index = _index(results)
+    found = {}
+    for hosts in _axes(results, transport)[0]:
+        first = index.get((transport, 'collection', hosts, sessions))
+        third = index.get((transport, 'status_quo', hosts, sessions))
+        if first and third:
+            found[hosts] = third['wall_seconds'] / first['wall_seconds']
+    return found
+
+
+def _commands_target(results, transport):
+    bad = []
+    for r in results:
+        if r['transport'] != transport or r['variant'] not in COLLECTION:
+            continue
+        wanted = 2 if r['variant'] == 'collection' else 1
+        if not r['commands_min'] == r['commands_max'] == wanted:
+            bad.append('%s N=%d K=%d: %d..%d commands per host, expected %d' % (
+                r['variant'], r['hosts'], r['sessions'], r['commands_min'], r['commands_max'], wanted))
+    return _verdict(not bad, '; '.join(bad) or 'first run 2 commands, rerun 1, on every host for every N and K')
+
+
+def _bytes_target(results, transport):
+    rows = [r for r in results if r['transport'] == transport and r['variant'] in COLLECTION]
+    worst = max(rows, key=lambda r: r['bytes_per_host'])
+    sent = max(r['sent_per_host'] for r in rows)
+    return _verdict(worst['bytes_per_host'] < BYTES_PER_TASK_LIMIT,
+                    'largest: %.1f KB on the wire per task (%s, K=%d), of which the command lines and stdin the '
+                    'collection sends are up to %.1f KB; limit %.0f KB'
+                    % (worst['bytes_per_host'] / 1024, worst['variant'], worst['sessions'], sent / 1024,
+                       BYTES_PER_TASK_LIMIT / 1024))
+
+
+def _speedup_target(results, transport):
+    found = speedups(results, transport, SPEEDUP_K)
+    if not found:
+        return {'met': None, 'detail': 'K=%d was not run' % SPEEDUP_K}
+    text = ', '.join('N=%d: %.2fx' % item for item in sorted(found.items()))
+    return _verdict(min(found.values()) >= SPEEDUP_TARGET, text)
+
+
+def _slopes(rows, key):
+    """Milliseconds of ``key`` per added host over the first and the last segment of N."""
+    first = (rows[1][key] - rows[0][key]) / (rows[1]['hosts'] - rows[0]['hosts'])
+    last = (rows[-1][key] - rows[-2][key]) / (rows[-1]['hosts'] - rows[-2]['hosts'])
+    return 1000.0 * first, 1000.0 * last
+
+
+def _linear_target(results, transport):
+    index = _index(results)
+    hosts, sessions = _axes(results, transport)
+    if len(hosts) < 3:
+        return {'met': None, 'detail': 'fewer than three N'}
+    bad, notes = [], []
+    for variant in LABELS:
+        for k in sessions:
+            rows = [index[(transport, variant, n, k)] for n in hosts if (transport, variant, n, k) in index]
+            for key in ('commands_per_host', 'requests_per_host', 'bytes_per_host'):
+                values = [r[key] for r in rows]
+                if values and max(values) > min(values) * 1.02 + 1e-9:
+                    bad.append('%s K=%d: %s varies with N (%s)' % (variant, k, key, values))
+            if len(rows) < 3:
+                continue
+            cpu, wall = _slopes(rows, 'cpu_seconds'), _slopes(rows, 'wall_seconds')
+            notes.append('%s K=%d: CPU %.0f then %.0f, wall %.0f then %.0f ms per added host'
+                         % ((variant, k) + cpu + wall))
+            if cpu[1] > LINEAR_SLACK * max(cpu[0], 1e-3):
+                bad.append('%s K=%d: the controller CPU grows faster than N (%.0f then %.0f ms per added host)'
+                           % ((variant, k) + cpu))
+    return _verdict(not bad, '; '.join(bad) or '; '.join(notes))
+
+
+def _flat_target(results, transport):
+    index = _index(results)
+    hosts, sessions = _axes(results, transport)
+    if len(sessions) < 2:
+        return {'met': None, 'detail': 'one K only'}
+    bad, notes = [], []
+    for variant in COLLECTION:
+        for n in hosts:
+            rows = [index[(transport, variant, n, k)] for k in sessions if (transport, variant, n, k) in index]
+            for key in ('commands_per_host', 'requests_per_host'):
+                values = set(r[key] for r in rows)
+                if len(values) > 1:
+                    bad.append('%s N=%d: %s varies with K (%s)' % (variant, n, key, sorted(values)))
+        rows = [index[(transport, variant, hosts[-1], k)] for k in sessions
+                if (transport, variant, hosts[-1], k) in index]
+        if len(rows) < 2:
+            continue
+        first, last = rows[0], rows[-1]
+        cpu = last['cpu_seconds'] / first['cpu_seconds'] - 1
+        wall = last['wall_seconds'] / first['wall_seconds'] - 1
+        notes.append('%s N=%d, K=%d to K=%d: controller CPU %+.0f%%, wall %+.0f%%, bytes %+.0f%%'
+                     % (variant, hosts[-1], first['sessions'], last['sessions'], 100 * cpu, 100 * wall,
+                        100 * (last['bytes_per_host'] / first['bytes_per_host'] - 1)))
+        if abs(cpu) > FLAT_SLACK:
+            bad.append(notes[-1])
+    return _verdict(not bad, '; '.join(bad) or '; '.join(notes))
+
+
+def evaluate_targets(results):
+    """``{transport: {target: {"met": bool, "detail": str}}}``."""
+    verdicts = {}
+    for transport in sorted(set(r['transport'] for r in results)):
+        verdicts[transport] = {
+            'commands': _commands_target(results, transport),
+            'bytes_per_task': _bytes_target(results, transport),
+            'speedup_k5': _speedup_target(results, transport),
+            'linear_in_n': _linear_target(results, transport),
+            'flat_in_k': _flat_target(results, transport),
+        }
+    return verdicts
+
+
+def marginal_cpu(results, transport):
+    """``{(variant, K): controller CPU ms per added host}`` between the two largest N (startup cost removed)."""
+    index = _index(results)
+    hosts, sessions = _axes(results, transport)
+    found = {}
+    if len(hosts) < 2:
+        return found
+    small, large = hosts[-2], hosts[-1]
+    for variant in LABELS:
+        for k in sessions:
+            a, b = index.get((transport, variant, small, k)), index.get((transport, variant, large, k))
+            if a and b:
+                found[(variant, k)] = 1000.0 * (b['cpu_seconds'] - a['cpu_seconds']) / (large - small)
+    return found
+
+
+def markdown_report(document):
+    """The results as Markdown: one table per transport, the speed-ups, the targets."""
+    results = document['results']
+    lines = []
+    for transport in document['transports']:
+        hosts, sessions = _axes(results, transport)
+        index = _index(results)
+        lines += ['### %s (forks %d)' % (transport.upper() if transport == 'ntlm' else 'Basic', document['forks']),
+                  '',
+                  '| N | K | variant | wall s | commands/host | HTTP requests/host | wire KB/host | sent KB/host '
+                  '| controller CPU ms/host | emulator CPU ms/host | other work on the machine, CPU s |',
+                  '|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|']
+        for n in hosts:
+            for k in sessions:
+                for variant in LABELS:
+                    r = index.get((transport, variant, n, k))
+                    if r is None:
+                        continue
+                    emulator, other = r.get('emulator_cpu_seconds'), r.get('other_cpu_seconds')
+                    lines.append('| %d | %d | %s | %.2f | %.1f | %.1f | %.1f | %.1f | %.0f | %s | %s |' % (
+                        n, k, LABELS[variant], r['wall_seconds'], r['commands_per_host'], r['requests_per_host'],
+                        r['bytes_per_host'] / 1024, r['sent_per_host'] / 1024, r['cpu_per_host_ms'],
+                        '-' if emulator is None else '%.0f' % (1000.0 * emulator / n),
+                        '-' if other is None else '%.1f' % other))
+        lines += ['', 'Wall time of 3 divided by that of 1 (%s):' % transport, '',
+                  '| N | ' + ' | '.join('K=%d' % k for k in sessions) + ' |',
+                  '|--:|' + '--:|' * len(sessions)]
+        for n in hosts:
+            cells = []
+            for k in sessions:
+                value = speedups(results, transport, k).get(n)
+                cells.append('%.2fx' % value if value else '-')
+            lines.append('| %d | %s |' % (n, ' | '.join(cells)))
+        marginal = marginal_cpu(results, transport)
+        if marginal:
+            lines += ['', 'Controller CPU per added host, ms (between N=%d and N=%d: the fixed start-up cost of '
+                      'ansible-playbook removed):' % tuple(hosts[-2:]), '',
+                      '| variant | ' + ' | '.join('K=%d' % k for k in sessions) + ' |',
+                      '|---|' + '--:|' * len(sessions)]
+            for variant in LABELS:
+                lines.append('| %s | %s |' % (LABELS[variant], ' | '.join(
+                    '%.0f' % marginal[(variant, k)] if (variant, k) in marginal else '-' for k in sessions)))
+        lines.append('')
+        for name, verdict in document.get('targets', {}).get(transport, {}).items():
+            word = {True: 'met', False: 'NOT met', None: 'not measured'}[verdict['met']]
+            lines.append('- %s: %s - %s' % (name, word, verdict['detail']))
+        lines.append('')
+    return '\n'.join(lines)

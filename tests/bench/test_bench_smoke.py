@@ -1,0 +1,79 @@
+"""The benchmark's own checks: a quick run (N=2, K=2) counts what the issue promises, and the checks can fail.
+
+The quick run starts an emulated fleet and runs ansible-playbook six times (about 10 s).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.bench import run_bench
+from tests.bench.fleet_config import check_survivors, fleet_config, matched_users
+from tests.bench.report import evaluate_targets
+
+SESSIONS = 2
+
+
+@pytest.fixture(scope='module')
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp('bench')
+    document = run_bench.main(['--quick', '--out', str(out)])
+    return out, document
+
+
+def by_variant(document):
+    return dict((entry['variant'], entry) for entry in document['results'])
+
+
+def test_quick_run_counts_commands_per_host(quick):
+    document = quick[1]
+    runs = by_variant(document)
+    assert set(runs) == {'collection', 'collection_rerun', 'status_quo'}
+    assert all(entry['hosts'] == 2 and entry['sessions'] == SESSIONS for entry in runs.values())
+    assert runs['collection']['commands_min'] == runs['collection']['commands_max'] == 2
+    assert runs['collection_rerun']['commands_min'] == runs['collection_rerun']['commands_max'] == 1
+    assert runs['status_quo']['commands_min'] == runs['status_quo']['commands_max'] == 1 + SESSIONS
+
+
+def test_quick_run_measures_every_figure(quick):
+    out, document = quick
+    for entry in document['results']:
+        assert entry['wall_seconds'] > 0 and entry['cpu_seconds'] > 0
+        assert entry['requests_per_host'] > entry['commands_per_host']  # a command costs several requests
+        assert entry['bytes_per_host'] > entry['sent_per_host'] > 0
+    runs = by_variant(document)
+    # Each command of the collection carries the payload script on stdin; raw's carry none.
+    assert runs['collection']['sent_per_host'] > 20000 and runs['status_quo']['sent_per_host'] < 2000
+    assert document['targets']['ntlm']['commands']['met'] is True
+    assert json.loads((out / 'results.json').read_text(encoding='utf-8'))['results'] == document['results']
+    assert '| 2 | 2 | 3 query user + logoff loop |' in (out / 'results.md').read_text(encoding='utf-8')
+
+
+def _host_state(sessions, drop=(), extra=()):
+    entry = fleet_config(1, sessions)['hosts'][0]
+    table = [{'user': s['user'], 'id': s['id']} for s in entry['sessions'] if s['user'] not in drop]
+    table += [{'user': user, 'id': 90 + n} for n, user in enumerate(extra)]
+    return {'name': entry['name'], 'sessions': table}
+
+
+def test_survivor_check_accepts_only_the_right_result():
+    assert check_survivors(_host_state(3, drop=matched_users(3)), 3) == []
+    left_one = check_survivors(_host_state(3, drop=matched_users(3)[1:]), 3)
+    assert left_one and 'still there' in left_one[0]
+    too_many = check_survivors(_host_state(3, drop=matched_users(3) + ['kioskadmin']), 3)
+    assert any('kioskadmin' in problem for problem in too_many)
+
+
+def test_targets_fail_when_the_counts_are_wrong():
+    row = {'transport': 'ntlm', 'hosts': 10, 'sessions': 5, 'forks': 10, 'wall_seconds': 1.0, 'cpu_seconds': 1.0,
+           'requests_per_host': 9.0, 'bytes_per_host': 1000.0, 'sent_per_host': 500.0}
+    results = [dict(row, variant='collection', commands_per_host=3.0, commands_min=3, commands_max=3),
+               dict(row, variant='collection_rerun', commands_per_host=1.0, commands_min=1, commands_max=1),
+               dict(row, variant='status_quo', commands_per_host=6.0, commands_min=6, commands_max=6,
+                    wall_seconds=2.0)]
+    verdicts = evaluate_targets(results)['ntlm']
+    assert verdicts['commands']['met'] is False and 'collection N=10 K=5' in verdicts['commands']['detail']
+    assert verdicts['bytes_per_task']['met'] is True
+    assert verdicts['speedup_k5']['met'] is False  # 2x, not 3x
