@@ -126,7 +126,7 @@ build: venv ## ansible-galaxy collection build + install + ansible-doc of every 
 # End-to-end tests against the emulator: pytest on tests/e2e in every environment once that
 # folder has tests; until then the step is reported as SKIPPED.
 e2e: venv ## pytest tests/e2e on every environment (skipped while the folder has no tests)
-	@rc=0; for env in $(ENVS); do bash $(TOOLING)/run_pytest.sh $(VENV)/$$env $(DEV_COLLECTIONS) tests/e2e $(E2E_PYTEST_ARGS) tests/bench || rc=1; done; exit $$rc
+	@rc=0; for env in $(ENVS); do bash $(TOOLING)/run_pytest.sh $(VENV)/$$env $(DEV_COLLECTIONS) tests/e2e $(E2E_PYTEST_ARGS) tests/bench tests/load || rc=1; done; exit $$rc
 
 # The demo: an emulated fleet (en-US, de-DE in Constrained Language Mode, ja-JP), examples/demo.yml over
 # NTLM-encrypted WinRM, and each host's own before/after (tests/demo/run_demo.py).

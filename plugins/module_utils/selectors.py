@@ -3,8 +3,10 @@
 """Which sessions an option set selects.
 
 Options of different kinds narrow each other (AND); the values of one list option widen each other (OR).
-Names compare case-insensitively; ``*`` and ``?`` are the only wildcards (no character classes, so a
-literal ``[`` in a session name is matched as written).
+Names compare case-insensitively one character at a time, as Windows' ordinal comparison does (each character
+uppercased on its own: ``straße`` and ``strasse`` stay different names, and ``?`` matches ``ß``); ``*`` and
+``?`` are the only wildcards (no character classes, so a literal ``[`` in a session name is matched as
+written).
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from .model import STATE_NAMES
 SELECTOR_OPTIONS = ('session', 'session_id', 'session_name', 'username', 'state', 'idle_time')
 
 _MAX_PATTERN_LENGTH = 256
+
+
+def fold(text):
+    """Uppercase each character on its own, keeping the length (CompareStringOrdinal with bIgnoreCase)."""
+    return ''.join(char.upper() if len(char.upper()) == 1 else char for char in text)
 
 
 class SelectorError(ValueError):
@@ -33,7 +40,7 @@ def _compile_pattern(pattern, what):
     if '\x00' in pattern:
         raise SelectorError('%s: a value may not contain a NUL character' % what)
     parts = []
-    for char in pattern.casefold():
+    for char in fold(pattern):
         if char == '*':
             parts.append('.*')
         elif char == '?':
@@ -56,7 +63,7 @@ class NamePattern:
         self._regex = _compile_pattern(text, what)
 
     def matches(self, value):
-        return value is not None and self._regex.fullmatch(value.casefold()) is not None
+        return value is not None and self._regex.fullmatch(fold(value)) is not None
 
 
 class UserPattern:
@@ -95,13 +102,13 @@ class UserPattern:
         return self.domains is not None
 
     def matches(self, session):
-        if not session.username or not self.user.fullmatch(session.username.casefold()):
+        if not session.username or not self.user.fullmatch(fold(session.username)):
             return False
         if self.domains is None:
             return True
         if not session.domain:
             return False
-        return any(regex.fullmatch(session.domain.casefold()) for regex in self.domains)
+        return any(regex.fullmatch(fold(session.domain)) for regex in self.domains)
 
 
 def _as_list(value, what):

@@ -261,7 +261,15 @@ class SessionTask:
         """Run the task and return the module result (raises TaskError, SelectorError, PlanError)."""
         params = self.params
         selector = validate(self.operation, params)
-        sessions = self.snapshot()
+        try:
+            sessions = self.snapshot()
+        except AnsibleConnectionFailure as error:
+            raise AnsibleConnectionFailure('%s. This happened while reading the sessions: nothing was changed; run '
+                                           'the task again once the host answers.' % error) from error
+        except PayloadError as error:
+            raise PayloadError('%s This happened while reading the sessions: nothing was changed; run the task '
+                               'again, and if it fails the same way, check the host (-vvvv shows the answer).'
+                               % error) from error
         if selector.has_qualified_user and self.method == 'logoff_exe':
             self.warnings.append('the native tools do not show domains: username patterns with a domain match no '
                                  'session with method logoff_exe; use method: wts or a bare user name')
@@ -277,6 +285,12 @@ class SessionTask:
                                 'unknown: %s. Run the task again: it only acts on what is still there.'
                                 % (self.operation.name, error),
                                 sessions=[self._entry(s, 'unknown', 'the connection failed during the %s'
+                                                      % self.operation.name) for s in plan.targets])
+            except PayloadError as error:
+                raise TaskError('the answer to the %s cannot be read, so the outcome for each session is unknown: %s '
+                                'Check the sessions, or run the task again: it only acts on what is still there.'
+                                % (self.operation.name, error),
+                                sessions=[self._entry(s, 'unknown', 'the host\'s answer to the %s was unreadable'
                                                       % self.operation.name) for s in plan.targets])
         elif plan.targets and self.operation.changes:
             outcomes = dict((session.id, (self.operation.would, None, None)) for session in plan.targets)
@@ -304,7 +318,8 @@ class SessionTask:
         done_words = (operation.done, 'acknowledged', 'timed_out')
         changed = operation.changes and any(entry.get('outcome') in done_words + (operation.would,)
                                             for entry in sessions)
-        failed = [entry for entry in sessions if entry.get('outcome') in ('failed', 'unknown')]
+        failed = [entry for entry in sessions if entry.get('outcome') == 'failed']
+        unknown = [entry for entry in sessions if entry.get('outcome') == 'unknown']
         result = {
             'changed': bool(changed),
             'method': self.method,
@@ -320,11 +335,19 @@ class SessionTask:
             result['warnings'] = list(self.warnings)
         if self.diff and operation.changes:
             result['diff'] = self._diff(plan, sessions)
-        if failed:
+        if failed or unknown:
             result['failed'] = True
-            result['msg'] = 'the %s failed for %d of %d sessions: %s' % (
-                operation.name, len(failed), len(plan.targets),
-                '; '.join('session %d: %s' % (entry['id'], entry.get('reason')) for entry in failed))
+            parts = []
+            if failed:
+                parts.append('the %s failed for %d of %d sessions: %s' % (
+                    operation.name, len(failed), len(plan.targets),
+                    '; '.join('session %d: %s' % (entry['id'], entry.get('reason')) for entry in failed)))
+            if unknown:
+                parts.append('the outcome of %d of %d sessions is unknown (%s): check them with '
+                             'win_rds_session_info, or run the task again - it only acts on what is still there' % (
+                                 len(unknown), len(plan.targets),
+                                 '; '.join('session %d: %s' % (entry['id'], entry.get('reason')) for entry in unknown)))
+            result['msg'] = '; '.join(parts)
         elif not operation.changes:
             result['msg'] = 'listed %d sessions' % len(plan.matched)
         else:

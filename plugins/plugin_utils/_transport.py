@@ -137,9 +137,8 @@ def parse_json_answer(name, result):
     try:
         document = json.loads(text[start:])
     except ValueError as error:
-        raise PayloadError('the %s payload printed output that is not whole JSON (%s; %d bytes, starting %r). '
-                           'The output was cut short or corrupted on the way; the host may have been changed '
-                           'partly: run the task again (it is idempotent) or check mode to see the state.'
+        raise PayloadError('the %s payload printed output that is not whole JSON (%s; %d bytes, starting %r): '
+                           'the output was cut short or corrupted on the way.'
                            % (name, error, len(result.stdout), text[start:start + 120]))
     if not isinstance(document, dict) or document.get('payload') != name:
         raise PayloadError('the %s payload printed JSON that is not its answer: %r' % (name, text[start:start + 120]))
