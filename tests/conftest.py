@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / 'shared'
 
@@ -32,3 +34,30 @@ COLLECTIONS_ROOT = _collection_root()
 if str(COLLECTIONS_ROOT) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_ROOT))
 os.environ.setdefault('ANSIBLE_COLLECTIONS_PATH', str(COLLECTIONS_ROOT))
+
+
+# The property tests (tests/unit/property) count their generated cases; the total is printed at the end of any
+# run that includes them. The hooks live here, in the conftest every run loads, because pytest does not call a
+# sub-folder conftest's terminal summary when a parent folder is run.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    from tests.unit.property import cases  # pylint: disable=import-outside-toplevel
+
+    before = cases.total()
+    yield
+    item.user_properties.append((cases.PROPERTY_KEY, cases.total() - before))
+
+
+def _cases_in(reports):
+    from tests.unit.property import cases  # pylint: disable=import-outside-toplevel
+
+    return sum(value for report in reports for key, value in getattr(report, 'user_properties', ())
+               if key == cases.PROPERTY_KEY)
+
+
+def pytest_terminal_summary(terminalreporter):
+    reports = [report for name in ('passed', 'failed', 'xfailed', 'xpassed')
+               for report in terminalreporter.stats.get(name, []) if getattr(report, 'when', 'call') == 'call']
+    counted = _cases_in(reports)
+    if counted:
+        terminalreporter.write_sep('-', 'property tests: %d generated cases ran' % counted)
