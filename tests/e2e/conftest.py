@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator.fleet import Fleet
+from tests.e2e.harness import running_fleet
 
 FLEET_CONFIG = Path(__file__).parent / 'fleet.yml'
 
@@ -14,11 +14,10 @@ FLEET_CONFIG = Path(__file__).parent / 'fleet.yml'
 @pytest.fixture(scope='session')
 def fleet(tmp_path_factory):
     workdir = tmp_path_factory.mktemp('fleet')
-    with Fleet(FLEET_CONFIG, workdir) as running:
-        running.inventory(workdir / 'ntlm.yml', transport='ntlm')
-        running.inventory(workdir / 'basic.yml', transport='basic')
-        running.inventory(workdir / 'helpdesk.yml', transport='ntlm', user='helpdesk', password='Helpdesk1!')
-        running.inventory(workdir / 'wrong-password.yml', transport='ntlm', password='not-the-password')
+    inventories = {'ntlm': {'transport': 'ntlm'}, 'basic': {'transport': 'basic'},
+                   'helpdesk': {'transport': 'ntlm', 'user': 'helpdesk', 'password': 'Helpdesk1!'},
+                   'wrong-password': {'transport': 'ntlm', 'password': 'not-the-password'}}
+    with running_fleet(FLEET_CONFIG, workdir, inventories) as running:
         yield running
 
 

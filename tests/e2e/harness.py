@@ -7,10 +7,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.conftest import COLLECTIONS_ROOT
+from tests.emulator.fleet import Fleet
 
 CALLBACKS = Path(__file__).parent / 'callback_plugins'
 
@@ -125,3 +127,13 @@ def run_task(fleet, host, module, args, inventory_name='ntlm', check=False, diff
 
 def by_id(entry):
     return dict((item['id'], item) for item in entry['result'].get('sessions', []))
+
+
+@contextmanager
+def running_fleet(config, workdir, inventories):
+    """Start the emulated fleet of ``config`` and write an inventory ``<name>.yml`` per entry of ``inventories``
+    (``name`` to the keyword arguments of ``Fleet.inventory``)."""
+    with Fleet(config, workdir) as running:
+        for name, options in inventories.items():
+            running.inventory(workdir / ('%s.yml' % name), **options)
+        yield running

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator.fleet import Fleet
+from tests.e2e.harness import running_fleet
 
 FLEET_CONFIG = Path(__file__).parent / 'fleet_safety.yml'
 
@@ -14,14 +14,13 @@ FLEET_CONFIG = Path(__file__).parent / 'fleet_safety.yml'
 @pytest.fixture(scope='session')
 def safety_fleet(tmp_path_factory):
     workdir = tmp_path_factory.mktemp('safety-fleet')
-    with Fleet(FLEET_CONFIG, workdir) as running:
-        running.inventory(workdir / 'ntlm.yml', transport='ntlm')
-        running.inventory(workdir / 'basic.yml', transport='basic')
-        running.inventory(workdir / 'wrong-password.yml', transport='ntlm', password='not-the-password')
-        # pywinrm polls a running command again after each OperationTimeout (field-notes §4): with 1 s, a
-        # command that takes longer is answered over several Receive requests.
-        running.inventory(workdir / 'short-poll.yml', transport='ntlm',
-                          extra_vars={'ansible_winrm_operation_timeout_sec': 1, 'ansible_winrm_read_timeout_sec': 5})
+    # pywinrm polls a running command again after each OperationTimeout (field-notes §4): with 1 s, a command
+    # that takes longer is answered over several Receive requests (short-poll).
+    inventories = {'ntlm': {'transport': 'ntlm'}, 'basic': {'transport': 'basic'},
+                   'wrong-password': {'transport': 'ntlm', 'password': 'not-the-password'},
+                   'short-poll': {'transport': 'ntlm', 'extra_vars': {'ansible_winrm_operation_timeout_sec': 1,
+                                                                       'ansible_winrm_read_timeout_sec': 5}}}
+    with running_fleet(FLEET_CONFIG, workdir, inventories) as running:
         yield running
 
 

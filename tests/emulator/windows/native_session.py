@@ -40,6 +40,23 @@ def _remote_failure(env: ToolEnv, server: str, code: int) -> ToolResult:
     return ToolResult(int(env.options.unknown('failure_rc')), [], split_text(text))
 
 
+def _locate(env: ToolEnv, parsed, active_only: bool, not_found: str):
+    """The computer ``/server:`` names and the session the positional argument names (call with the lock held).
+
+    :returns: ``(computer, session, now, refused)``; ``refused`` is the tool's answer when either is missing.
+    """
+    target = parsed.positional[0] if parsed.positional else None
+    computer, code, _remote = env.computer(parsed.server)
+    if computer is None:
+        return None, None, None, _remote_failure(env, parsed.server or '', code)
+    now = env.now()
+    session = _find_target(env, computer.list_sessions(now), target, active_only=active_only)
+    if session is None:
+        text = str(env.options.unknown(not_found)).format(target=target)
+        return computer, None, now, ToolResult(int(env.options.unknown('failure_rc')), [], split_text(text))
+    return computer, session, now, None
+
+
 def logoff(env: ToolEnv, args: list[str]) -> ToolResult:
     """``LOGOFF [sessionname | sessionid] [/SERVER:servername] [/V] [/VM]``."""
     locale = env.locale
@@ -50,17 +67,11 @@ def logoff(env: ToolEnv, args: list[str]) -> ToolResult:
         return ToolResult(0, [], split_text(usage_text))
     if parsed.bad:
         return usage_error(usage_text, str(locale.get('invalid_parameters')))
-    target = parsed.positional[0] if parsed.positional else None
     failure_rc = int(env.options.unknown('failure_rc'))
     with env.lock:
-        computer, code, _remote = env.computer(parsed.server)
-        if computer is None:
-            return _remote_failure(env, parsed.server or '', code)
-        now = env.now()
-        session = _find_target(env, computer.list_sessions(now), target, active_only=True)
-        if session is None:
-            text = str(env.options.unknown('logoff_not_found')).format(target=target)
-            return ToolResult(failure_rc, [], split_text(text))
+        computer, session, now, refused = _locate(env, parsed, active_only=True, not_found='logoff_not_found')
+        if refused:
+            return refused
         if session.is_console:
             code = errors.ERROR_ACCESS_DENIED
         else:
@@ -84,17 +95,11 @@ def tsdiscon(env: ToolEnv, args: list[str]) -> ToolResult:
         return usage(usage_text)
     if parsed.bad:
         return usage_error(usage_text, str(locale.get('invalid_parameters')))
-    target = parsed.positional[0] if parsed.positional else None
     failure_rc = int(env.options.unknown('failure_rc'))
     with env.lock:
-        computer, code, _remote = env.computer(parsed.server)
-        if computer is None:
-            return _remote_failure(env, parsed.server or '', code)
-        now = env.now()
-        session = _find_target(env, computer.list_sessions(now), target, active_only=False)
-        if session is None:
-            text = str(env.options.unknown('tsdiscon_not_found')).format(target=target)
-            return ToolResult(failure_rc, [], split_text(text))
+        computer, session, now, refused = _locate(env, parsed, active_only=False, not_found='tsdiscon_not_found')
+        if refused:
+            return refused
         code = computer.disconnect(session.id, env.account, now, via='tsdiscon.exe')
     if code:
         return ToolResult(failure_rc, [], [
