@@ -16,10 +16,10 @@ def safety_fleet(tmp_path_factory):
     workdir = tmp_path_factory.mktemp('safety-fleet')
     # pywinrm polls a running command again after each OperationTimeout (field-notes §4): with 1 s, a command
     # that takes longer is answered over several Receive requests (short-poll).
+    short_poll = {'ansible_winrm_operation_timeout_sec': 1, 'ansible_winrm_read_timeout_sec': 5}
     inventories = {'ntlm': {'transport': 'ntlm'}, 'basic': {'transport': 'basic'},
                    'wrong-password': {'transport': 'ntlm', 'password': 'not-the-password'},
-                   'short-poll': {'transport': 'ntlm', 'extra_vars': {'ansible_winrm_operation_timeout_sec': 1,
-                                                                       'ansible_winrm_read_timeout_sec': 5}}}
+                   'short-poll': {'transport': 'ntlm', 'extra_vars': short_poll}}
     with running_fleet(FLEET_CONFIG, workdir, inventories) as running:
         yield running
 
