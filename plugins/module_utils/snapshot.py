@@ -62,8 +62,7 @@ def sessions_from_native(session_rows, user_rows):
     users = dict((row['id'], row) for row in user_rows)
     merged = []
     seen = set()
-    for row in list(session_rows) + [row for row in user_rows if row['id'] not in
-                                     set(item['id'] for item in session_rows)]:
+    for row in list(session_rows) + list(user_rows):
         if row['id'] in seen:
             continue
         seen.add(row['id'])

@@ -174,10 +174,9 @@ class SessionTask:
                           'grace_seconds': params.get('grace_period') or 0}
             data.update({'notice': notice, 'wait': bool(params.get('wait')),
                          'timeout_seconds': params.get('timeout') or 0})
-        if self.method == 'wts':
-            data['targets'] = [dict(session.identity, id=session.id) for session in targets]
-            return self._act_wts(data, targets)
         data['targets'] = [dict(session.identity, id=session.id) for session in targets]
+        if self.method == 'wts':
+            return self._act_wts(data, targets)
         return self._act_native(data, targets)
 
     def _act_wts(self, data, targets):
