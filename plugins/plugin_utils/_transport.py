@@ -19,6 +19,7 @@ import json
 import os
 import re
 import time
+import zlib
 from dataclasses import dataclass
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
@@ -40,20 +41,68 @@ def _read_payload(name):
         return handle.read()
 
 
+PACKED_PAYLOADS = frozenset(['wts'])
+"""Payloads sent DEFLATE-packed. Unpacking needs FullLanguage, which the wts payload needs anyway (Add-Type);
+the native payload is the one that must run in ConstrainedLanguage, so it is always sent as text."""
+
+DEFLATE_MARK = '#deflate '
+"""How stdin line 2 starts when the payload script is packed (bootstrap.ps1 tests for it)."""
+
+
+def strip_comments(text):
+    """The code of a PowerShell script: its first line (the header) and every other line that is not blank or a
+    ``#`` comment, without indentation. Here-string bodies are kept verbatim (the C# helper lives in one).
+
+    :raises ValueError: the script has a ``<# #>`` block comment, which this does not parse.
+    """
+    lines = text.replace('\r\n', '\n').split('\n')
+    code = [lines[0].rstrip()]
+    here_string = False
+    for line in lines[1:]:
+        stripped = line.strip()
+        if here_string:
+            code.append(line.rstrip())
+            here_string = not (line.startswith("'@") or line.startswith('"@'))
+            continue
+        if not stripped or stripped.startswith('#'):
+            continue
+        if '<#' in stripped:
+            raise ValueError('block comments are not supported in payload scripts: %r' % stripped)
+        code.append(stripped)
+        here_string = stripped.endswith("@'") or stripped.endswith('@"')
+    return '\n'.join(code)
+
+
+def pack(script):
+    """A script as one stdin line: the mark and the base64 of its raw DEFLATE stream (no zlib header)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(script.encode('ascii')) + packer.flush()
+    return DEFLATE_MARK + base64.b64encode(packed).decode('ascii')
+
+
 _CACHE = {}
 
 
 def payload_script(name):
-    """The text of a payload script (``wts``, ``native`` or ``bootstrap``), read once per process."""
+    """The text of a payload script (``wts``, ``native`` or ``bootstrap``) as the file has it, read once."""
     if name not in _CACHE:
         _CACHE[name] = _read_payload(name + '.ps1')
     return _CACHE[name]
 
 
+def _sent_script(name):
+    """What follows the JSON line on stdin for payload ``name``: its code, packed or as text."""
+    key = 'sent:' + name
+    if key not in _CACHE:
+        code = strip_comments(payload_script(name))
+        _CACHE[key] = pack(code) if name in PACKED_PAYLOADS else code
+    return _CACHE[key]
+
+
 def bootstrap_command():
-    """The fixed command line: PowerShell running the bootstrap, encoded (never contains user data)."""
+    """The fixed command line: PowerShell running the bootstrap's code, encoded (never contains user data)."""
     if 'command' not in _CACHE:
-        script = payload_script('bootstrap')
+        script = strip_comments(payload_script('bootstrap'))
         _CACHE['command'] = _POWERSHELL + base64.b64encode(script.encode('utf-16-le')).decode('ascii')
     return _CACHE['command']
 
@@ -61,7 +110,7 @@ def bootstrap_command():
 def payload_stdin(name, data):
     """stdin for a payload: the JSON data on the first line, the script after it, all ASCII."""
     line = json.dumps(data, ensure_ascii=True, separators=(',', ':'), sort_keys=True)
-    return (line + '\n' + payload_script(name)).encode('ascii')
+    return (line + '\n' + _sent_script(name)).encode('ascii')
 
 
 def clixml_to_text(stderr):
@@ -140,6 +189,29 @@ def parse_json_answer(name, result):
         raise PayloadError('the %s payload printed output that is not whole JSON (%s; %d bytes, starting %r): '
                            'the output was cut short or corrupted on the way.'
                            % (name, error, len(result.stdout), text[start:start + 120]))
+    if isinstance(document, dict) and document.get('payload') == 'bootstrap' and name in PACKED_PAYLOADS:
+        return _unpack_refused(name, document)
     if not isinstance(document, dict) or document.get('payload') != name:
         raise PayloadError('the %s payload printed JSON that is not its answer: %r' % (name, text[start:start + 120]))
     return document
+
+
+def _unpack_refused(name, document):
+    """The bootstrap's answer when it could not unpack a packed payload, as the payload's own error answer.
+
+    The bootstrap prints it only outside FullLanguage, where the packed payloads could not run either, so it is
+    the same ``helper_unavailable`` error the payload itself gives there (and the runner falls back on it).
+    """
+    error = document.get('error') or {}
+    if error.get('kind') != 'unpack_refused':
+        raise PayloadError('the bootstrap answered for the %s payload with an error this controller does not know: %r'
+                           % (name, error))
+    mode = document.get('language_mode') or 'an unknown language'
+    return {
+        'payload': name,
+        'computer': document.get('computer'),
+        'language_mode': mode,
+        'error': {'kind': 'helper_unavailable', 'code': 0,
+                  'message': 'PowerShell runs in %s mode: the %s payload needs FullLanguage (it is sent packed and '
+                             'loads its helper with Add-Type)' % (mode, name)},
+    }

@@ -6,7 +6,9 @@ what the controller sent as well as on what it made of the answers.
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,10 +38,16 @@ class FakeConnection:
         """The JSON data the controller sent with command ``index``."""
         return json.loads(self.calls[index][1].split(b'\n', 1)[0])
 
+    def script(self, index):
+        """The payload script sent with command ``index``, inflated when it was sent packed."""
+        sent = self.calls[index][1].split(b'\n', 1)[1].decode('ascii')
+        if sent.startswith('#deflate '):
+            return zlib.decompress(base64.b64decode(sent[len('#deflate '):]), -15).decode('ascii')
+        return sent
+
     def payload(self, index):
         """The payload name of command ``index`` (from the script's first line)."""
-        script_first_line = self.calls[index][1].split(b'\n', 2)[1].decode('ascii')
-        return script_first_line.split(':', 1)[1].split()[0]
+        return self.script(index).split('\n', 1)[0].split(':', 1)[1].split()[0]
 
 
 def wts_session(sid, name, user, domain, state_code, logon='2026-11-20T08:15:00Z', idle=0, client=None,
@@ -73,6 +81,13 @@ def wts_answer(sessions=None, results=None, error=None, console=1, language_mode
     if results is not None:
         document['results'] = results
     return rc, json.dumps(document).encode('ascii'), b''
+
+
+def unpack_refused(language_mode='ConstrainedLanguage'):
+    """The bootstrap's stdout when it may not unpack a packed payload (bootstrap.ps1, outside FullLanguage)."""
+    document = {'payload': 'bootstrap', 'computer': 'RDSH01', 'language_mode': language_mode,
+                'error': {'kind': 'unpack_refused'}}
+    return 0, json.dumps(document).encode('ascii'), b''
 
 
 def frame(step, body, rc=0, ident=None, verdict=None):

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from . import locales
 from .accounts import Account, find_account
-from .bootstrap import EMULATED_VERSIONS, is_bootstrap, read_stdin
+from .bootstrap import EMULATED_VERSIONS, UnpackError, is_bootstrap, read_stdin
 from .clock import Clock
 from .computer import Computer, Journal
 from .config import ComputerConfig, HostConfig, build_sessions
@@ -33,6 +33,7 @@ from .payload_wts import run_wts
 from .powershell import (
     clixml_errors,
     cmd_not_recognized,
+    convert_to_json,
     error_record_lines,
     exit_code,
     not_recognized_lines,
@@ -253,6 +254,22 @@ class Host:
         payload = read_stdin(stdin)
         if payload is None:
             return 0, b'', b''
+        if payload.packed:
+            if self.language_mode != 'FullLanguage':
+                # The bootstrap's own answer (bootstrap.ps1): .NET streams are not core types in this mode
+                # (about_Language_Modes), so it prints this and runs nothing.
+                refusal = {'payload': 'bootstrap', 'computer': self.computer.computer_name,
+                           'language_mode': self.language_mode, 'error': {'kind': 'unpack_refused'}}
+                entry['payload'] = 'bootstrap'
+                return 0, (convert_to_json(refusal) + '\r\n').encode('ascii'), b''
+            try:
+                payload = payload.unpacked()
+            except UnpackError as error:
+                statement = f'$s = {error.method}'
+                lines = error_record_lines(str(error), 'NotSpecified: (:) [], MethodInvocationException',
+                                           'FormatException' if error.method == 'FromBase64String'
+                                           else 'InvalidDataException', statement)
+                return 1, b'', clixml_errors(lines)
         entry['payload'] = payload.name
         if payload.name not in EMULATED_VERSIONS or payload.version != EMULATED_VERSIONS[payload.name]:
             message = (f'This test host emulates the payloads {EMULATED_VERSIONS} and cannot run '

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
+import zlib
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -88,6 +90,51 @@ def test_the_bootstrap_is_read_from_the_checkout():
     assert not bootstrap.is_bootstrap('quser')
     decoded = powershell.parse_command_line(bootstrap_command()).script
     assert bootstrap.is_bootstrap(decoded)
+
+
+def test_the_bootstrap_is_recognised_by_its_code_lines_with_or_without_comments():
+    text = bootstrap.BOOTSTRAP_FILE.read_text(encoding='utf-8')
+    code_only = '\n'.join(line.strip() for line in text.splitlines() if line.strip() and not line.startswith('#'))
+    assert bootstrap.is_bootstrap(code_only)
+    assert not bootstrap.is_bootstrap(code_only.replace('Invoke-Expression', 'Write-Output'))
+
+
+def packed_stdin(name: str, data: dict, level: int = 9) -> bytes:
+    """stdin with the script as the bootstrap's packed line: the mark, then base64 of raw DEFLATE."""
+    first, script = payload_stdin(name, data).split(b'\n', 1)
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    packed = packer.compress(script) + packer.flush()
+    return first + b'\n#deflate ' + base64.b64encode(packed) + b'\n'
+
+
+def test_a_packed_payload_runs_as_its_text_does_in_full_language():
+    plain, packed = sample_host(), sample_host()
+    text_answer = plain.execute(bootstrap_command(), payload_stdin('wts', {'op': 'snapshot'}), context(plain))
+    packed_answer = packed.execute(bootstrap_command(), packed_stdin('wts', {'op': 'snapshot'}), context(packed))
+    assert packed_answer.rc == 0 and packed_answer.stdout == text_answer.stdout
+    assert json.loads(packed_answer.stdout)['sessions']
+    assert packed.state()['commands'][-1]['payload'] == 'wts'
+
+
+def test_outside_full_language_the_bootstrap_refuses_to_unpack_and_runs_nothing():
+    # .NET streams are not core types in ConstrainedLanguage (about_Language_Modes): the bootstrap answers itself.
+    host = sample_host(language_mode='ConstrainedLanguage')
+    before = host.state()['sessions']
+    result = host.execute(bootstrap_command(), packed_stdin('wts', {'op': 'logoff', 'targets': [{'id': 2}]}),
+                          context(host))
+    assert result.rc == 0 and result.stderr == b''
+    assert json.loads(result.stdout) == {'payload': 'bootstrap', 'computer': host.computer.computer_name,
+                                         'language_mode': 'ConstrainedLanguage', 'error': {'kind': 'unpack_refused'}}
+    assert host.state()['sessions'] == before
+
+
+@pytest.mark.parametrize('line, method', [(b'#deflate not*base64', 'FromBase64String'),
+                                          (b'#deflate ' + base64.b64encode(b'not deflate at all'), 'ReadToEnd')])
+def test_a_damaged_packed_script_fails_in_the_bootstrap(line, method):
+    host = sample_host()
+    result = host.execute(bootstrap_command(), b'{"op": "snapshot"}\n' + line + b'\n', context(host))
+    assert result.rc == 1 and result.stdout == b''
+    assert clixml_text(result.stderr).startswith('Exception calling "%s"' % method)
 
 
 def test_the_emulated_payload_versions_are_the_checkout_versions():

@@ -8,7 +8,7 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible.errors import AnsibleActionFail
 
 from tests.unit.fakes import (
-    FakeConnection, STANDARD_WTS_SESSIONS, chcp_frame, frame, native_snapshot, wts_answer)
+    FakeConnection, STANDARD_WTS_SESSIONS, chcp_frame, frame, native_snapshot, unpack_refused, wts_answer)
 
 MODULE = 'win_rds_logoff'
 
@@ -172,24 +172,40 @@ def test_server_rpc_unavailable(run_action):
     assert 'AllowRemoteRPC' in result['msg'] and '1722' in result['msg']
 
 
+def _alice_logged_off_natively():
+    return (0, chcp_frame() + frame('guard', b' alice ... 11/20/2026 8:15 AM', ident=3, verdict='match')
+            + frame('logoff', b'', ident=3) + frame('wait', b'', ident=3, verdict='gone'), b'')
+
+
 def test_auto_falls_back_to_native_tools_in_constrained_language(run_action):
-    clm = wts_answer(error={'kind': 'helper_unavailable', 'code': 0, 'message': 'Add-Type is not allowed.'},
-                     language_mode='ConstrainedLanguage')
-    act = (0, chcp_frame() + frame('guard', b' alice ... 11/20/2026 8:15 AM', ident=3, verdict='match')
-           + frame('logoff', b'', ident=3) + frame('wait', b'', ident=3, verdict='gone'), b'')
-    connection = FakeConnection([clm, native_snapshot(), act])
+    # In ConstrainedLanguage the bootstrap may not unpack the packed wts payload and says so itself.
+    connection = FakeConnection([unpack_refused(), native_snapshot(), _alice_logged_off_natively()])
     result = run_action(MODULE, {'username': 'alice'}, connection)
-    assert result['method'] == 'logoff_exe'
-    assert 'Add-Type is not allowed' in result['fallback_reason']
+    assert result['method'] == 'logoff_exe' and result['computer'] == 'RDSH01'
+    assert 'ConstrainedLanguage mode' in result['fallback_reason']
     assert by_id(result)[3]['outcome'] == 'logged_off'
     assert [connection.payload(i) for i in range(3)] == ['wts', 'native', 'native']
+    assert connection.calls[0][1].split(b'\n')[1].startswith(b'#deflate ')
+    assert not connection.calls[1][1].split(b'\n')[1].startswith(b'#deflate '), 'native must run in CLM: as text'
     assert connection.data(2)['targets'] == [{'id': 3, 'user_cell': 'alice', 'logon_cell': '11/20/2026 8:15 AM'}]
 
 
+def test_auto_falls_back_when_add_type_fails_in_full_language(run_action):
+    failed = wts_answer(error={'kind': 'helper_unavailable', 'code': 0, 'message': 'Add-Type failed: csc.exe'})
+    connection = FakeConnection([failed, native_snapshot(), _alice_logged_off_natively()])
+    result = run_action(MODULE, {'username': 'alice'}, connection)
+    assert result['method'] == 'logoff_exe' and 'Add-Type failed' in result['fallback_reason']
+    assert by_id(result)[3]['outcome'] == 'logged_off'
+
+
+def test_an_unknown_bootstrap_error_is_not_taken_for_a_language_mode(run_action):
+    strange = (0, b'{"payload": "bootstrap", "error": {"kind": "disk_full"}}', b'')
+    result = run_action(MODULE, {'username': 'alice'}, FakeConnection([strange]))
+    assert result['failed'] is True and 'disk_full' in result['msg'] and 'nothing was changed' in result['msg']
+
+
 def test_explicit_wts_does_not_fall_back(run_action):
-    clm = wts_answer(error={'kind': 'helper_unavailable', 'code': 0, 'message': 'Add-Type is not allowed.'},
-                     language_mode='ConstrainedLanguage')
-    connection = FakeConnection([clm])
+    connection = FakeConnection([unpack_refused()])
     result = run_action(MODULE, {'username': 'alice', 'method': 'wts'}, connection)
     assert result['failed'] is True and 'logoff_exe' in result['msg']
     assert len(connection.calls) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.winrds.sessions.plugins.module_utils.query_parser import (
     parse_query_session, parse_query_user)
 from ansible_collections.winrds.sessions.plugins.module_utils.snapshot import sessions_from_native, sessions_from_wts
@@ -17,6 +19,14 @@ def test_wts_sessions():
     assert sessions[65536].state == 'listen' and sessions[65536].protection
     assert sessions[0].protection and sessions[0].idle_minutes is None
     assert sessions[3].identity == {'user': 'alice', 'domain': 'CONTOSO', 'logon_time': '2026-11-20T08:15:00Z'}
+
+
+@pytest.mark.parametrize('bad', ['2026-11-22', '2026-11-22 08:15:00Z', '2026-11-22T08:15:00+01:00',
+                                 '2026-13-22T08:15:00Z', '22.11.2026 08:15:00'])
+def test_wts_times_other_than_the_payloads_utc_form_are_refused(bad):
+    record = dict(STANDARD_WTS_SESSIONS[2], last_input_time=bad)
+    with pytest.raises(ValueError):
+        sessions_from_wts({'console_session_id': 1, 'sessions': [record]})
 
 
 def test_wts_no_console_attached():

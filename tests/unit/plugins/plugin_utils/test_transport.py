@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from unittest.mock import MagicMock
 
 import pytest
@@ -15,16 +16,18 @@ from ansible.plugins.loader import connection_loader
 from ansible_collections.winrds.sessions.plugins.plugin_utils import _transport
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
     CommandResult, PayloadError, PayloadRunner, bootstrap_command, clixml_to_text, parse_json_answer,
-    payload_script, payload_stdin)
+    payload_script, payload_stdin, strip_comments)
 from tests.unit.fakes import FakeConnection
 
 
-def test_bootstrap_command_is_fixed_short_and_decodes_to_the_bootstrap_script():
+def test_bootstrap_command_is_fixed_short_and_decodes_to_the_bootstrap_code():
     command = bootstrap_command()
     assert command == bootstrap_command()
     assert len(command) < 8191  # cmd.exe's command-line limit (ansible-core 2.21 runs commands through cmd.exe)
-    encoded = command.rsplit(' ', 1)[1]
-    assert base64.b64decode(encoded).decode('utf-16-le') == payload_script('bootstrap')
+    sent = base64.b64decode(command.rsplit(' ', 1)[1]).decode('utf-16-le')
+    assert sent == strip_comments(payload_script('bootstrap'))
+    assert sent.splitlines()[0] == '# winrds bootstrap v2'
+    assert [line for line in sent.splitlines()[1:] if line.startswith('#')] == []
 
 
 @pytest.mark.parametrize('name', ['bootstrap', 'wts', 'native'])
@@ -35,13 +38,64 @@ def test_payload_scripts_are_ascii_and_named(name):
         assert script.splitlines()[0] == '# winrds payload: %s v1' % name
 
 
-def test_stdin_is_ascii_json_then_script():
+def inflate(line):
+    assert line.startswith(b'#deflate ')
+    return zlib.decompress(base64.b64decode(line[len(b'#deflate '):], validate=True), -15).decode('ascii')
+
+
+def test_stdin_is_ascii_json_then_the_packed_wts_code():
     data = {'op': 'snapshot', 'server': None, 'text': 'Größe 日本 \u202e "; $(x) `n\r\n'}
     stdin = payload_stdin('wts', data)
     assert all(byte < 128 for byte in stdin)
     first, script = stdin.split(b'\n', 1)
     assert json.loads(first) == data
-    assert script.decode('ascii') == payload_script('wts')
+    assert b'\n' not in script, 'the packed script is one line'
+    assert inflate(script) == strip_comments(payload_script('wts'))
+
+
+def test_the_native_payload_is_sent_as_text_because_it_must_run_in_constrained_language():
+    first, script = payload_stdin('native', {'op': 'snapshot'}).split(b'\n', 1)
+    assert script.decode('ascii') == strip_comments(payload_script('native'))
+    assert _transport.PACKED_PAYLOADS == frozenset(['wts'])
+
+
+def test_strip_comments_keeps_the_header_code_and_here_strings():
+    script = '\n'.join([
+        '# winrds payload: demo v1', '# a comment', '', '$a = 1   # trailing comments stay', '    if ($a) {',
+        "        $text = @'", '    # inside a here-string: kept', '// C# comment: kept', "'@", '    }', '#end'])
+    assert strip_comments(script).split('\n') == [
+        '# winrds payload: demo v1', '$a = 1   # trailing comments stay', 'if ($a) {', "$text = @'",
+        '    # inside a here-string: kept', '// C# comment: kept', "'@", '}']
+    with pytest.raises(ValueError):
+        strip_comments('# h\n<# block\ncomment #>\n$a = 1')
+
+
+@pytest.mark.parametrize('name', ['bootstrap', 'wts', 'native'])
+def test_strip_comments_drops_only_comment_and_blank_lines_of_the_payloads(name):
+    original = payload_script(name).split('\n')
+    code = strip_comments(payload_script(name)).split('\n')
+    # Every line sent is a line of the file (indentation aside, here-strings verbatim), in the file's order, and
+    # every line left out is blank or a whole-line comment outside the here-string.
+    position = 0
+    for line in code:
+        while original[position].strip() != line.strip():
+            dropped = original[position].strip()
+            assert dropped == '' or dropped.startswith('#'), dropped
+            position += 1
+        position += 1
+    assert all(line.strip() == '' or line.strip().startswith('#') for line in original[position:])
+
+
+def test_a_logoff_task_sends_under_16_kb_even_with_20_targets():
+    # Issue 6's budget for what a task ships: two commands, each the command line and stdin.
+    target = {'id': 65535, 'user': 'kiosk-user-0001', 'domain': 'CONTOSO-DOMAIN',
+              'logon_time': '2026-11-22T08:15:00Z'}
+    act = {'op': 'logoff', 'server': 'rdsh-remote-01', 'notice': {'title': 'Maintenance', 'text': 'x' * 200,
+                                                                 'grace_seconds': 60},
+           'wait': True, 'timeout_seconds': 120, 'targets': [dict(target, id=n) for n in range(20)]}
+    sent = sum(len(bootstrap_command()) + len(payload_stdin('wts', data))
+               for data in ({'op': 'snapshot', 'server': 'rdsh-remote-01'}, act))
+    assert sent < 16 * 1024, sent
 
 
 def test_runner_counts_and_wraps_transport_errors():
@@ -95,11 +149,22 @@ def test_real_psrp_plugin_runs_the_bootstrap_with_stdin_as_lines():
     stdin = payload_stdin('native', {'op': 'snapshot', 'server': None})
     connection.exec_command(bootstrap_command(), in_data=stdin)
     kwargs = connection._exec_psrp_script.call_args[1]
-    assert kwargs['script'] == payload_script('bootstrap')
+    assert kwargs['script'] == strip_comments(payload_script('bootstrap'))
     assert kwargs['input_data'][0] == stdin.split(b'\n', 1)[0].decode('ascii')
-    assert '\n'.join(kwargs['input_data'][1:]) == payload_script('native').rstrip('\n')
+    assert '\n'.join(kwargs['input_data'][1:]) == strip_comments(payload_script('native'))
 
 
 def test_payload_cache_is_per_name():
     assert payload_script('wts') is payload_script('wts')
     assert 'wts' in _transport._CACHE
+
+
+def test_the_bootstraps_refusal_to_unpack_reads_as_the_helper_being_unavailable():
+    refusal = b'{"language_mode":"ConstrainedLanguage","computer":"RDSH01","payload":"bootstrap",' \
+              b'"error":{"kind":"unpack_refused"}}\r\n'
+    document = parse_json_answer('wts', CommandResult(0, refusal, b'', 0, 0))
+    assert document['payload'] == 'wts' and document['computer'] == 'RDSH01'
+    assert document['error']['kind'] == 'helper_unavailable'
+    assert 'ConstrainedLanguage' in document['error']['message']
+    with pytest.raises(PayloadError):
+        parse_json_answer('native', CommandResult(0, refusal, b'', 0, 0))
