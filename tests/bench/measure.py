@@ -28,11 +28,12 @@ from tests.conftest import COLLECTIONS_ROOT
 
 HERE = Path(__file__).resolve().parent
 PLAYBOOKS = {
+    'startup': HERE / 'startup.yml',
     'collection': HERE / 'collection_logoff.yml',
     'collection_rerun': HERE / 'collection_logoff.yml',
     'status_quo': HERE / 'status_quo.yml',
 }
-"""The playbook of each variant: 1 collection, 2 collection_rerun, 3 status_quo."""
+"""The playbook of each variant: 0 startup, 1 collection, 2 collection_rerun, 3 status_quo."""
 
 
 class BenchError(RuntimeError):

@@ -12,9 +12,10 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
 
-from tests.bench.report import LABELS  # noqa: E402
+from tests.bench.report import ALL_LABELS  # noqa: E402
 
 STYLE = {
+    'startup': {'color': '#7f7f7f', 'marker': '.', 'linestyle': ':'},
     'collection': {'color': '#1f77b4', 'marker': 'o', 'linestyle': '-'},
     'collection_rerun': {'color': '#2ca02c', 'marker': 's', 'linestyle': '--'},
     'status_quo': {'color': '#d62728', 'marker': '^', 'linestyle': '-'},
@@ -33,10 +34,10 @@ def draw(results, transport, axis_key, panel_key, path, forks):
     figure, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8), squeeze=False)
     names = {'hosts': 'N, hosts', 'sessions': 'K, sessions logged off per host'}
     for axis, value in zip(axes[0], panels):
-        for variant in LABELS:
+        for variant in ALL_LABELS:
             xs, ys = _series(results, transport, variant, panel_key, value, axis_key)
             if xs:
-                axis.plot(xs, ys, label=LABELS[variant], **STYLE[variant])
+                axis.plot(xs, ys, label=ALL_LABELS[variant], **STYLE[variant])
         axis.set_title('%s = %d' % ('K' if panel_key == 'sessions' else 'N', value))
         axis.set_xlabel(names[axis_key])
         axis.set_ylabel('wall time of ansible-playbook, s')
