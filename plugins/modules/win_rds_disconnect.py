@@ -71,7 +71,7 @@ fallback_reason:
   description: Why O(method=auto) fell back from the WTS API to the native tools.
   returned: when it fell back
   type: str
-  sample: "PowerShell runs in ConstrainedLanguage mode: Add-Type is not allowed."
+  sample: "PowerShell runs in ConstrainedLanguage mode: the wts payload needs FullLanguage (it is sent packed and loads its helper with Add-Type)"
 server:
   description: The value of O(server), or null for the managed host itself.
   returned: always

@@ -107,10 +107,28 @@ def bootstrap_command():
     return _CACHE['command']
 
 
+def _prepare():
+    """Read, strip and pack every payload once, when this module is imported.
+
+    ansible-playbook imports the action plugins in its main process and forks a worker per host and task, so
+    what is prepared here is inherited by every worker instead of being redone in each. A missing or unreadable
+    payload is left to fail, with its own message, when a task needs it.
+    """
+    try:
+        bootstrap_command()
+        for name in ('wts', 'native'):
+            _sent_script(name)
+    except (OSError, ValueError):
+        pass
+
+
 def payload_stdin(name, data):
     """stdin for a payload: the JSON data on the first line, the script after it, all ASCII."""
     line = json.dumps(data, ensure_ascii=True, separators=(',', ':'), sort_keys=True)
     return (line + '\n' + _sent_script(name)).encode('ascii')
+
+
+_prepare()
 
 
 def clixml_to_text(stderr):
