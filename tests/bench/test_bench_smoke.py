@@ -97,17 +97,14 @@ def _speed_rows(hosts, startup, collection, status_quo):
                  commands_max=6)]
 
 
-def test_speed_target_needs_3x_at_the_largest_fleet_and_3x_less_the_start_up_everywhere():
+def test_speed_target_is_3x_at_the_largest_fleet_and_reports_every_n():
     # N=10: 2.0 s against 4.0 s is 2x, but less a 1.2 s start-up it is 2.8 / 0.8 = 3.5x.
     good = _speed_rows(10, 1.2, 2.0, 4.0) + _speed_rows(200, 1.2, 8.0, 25.0)
     verdict = evaluate_targets(good)['ntlm']['speedup_k5']
-    assert verdict['met'] is True and 'N=10: 2.00x' in verdict['detail'] and 'N=10: 3.50x' in verdict['detail']
-    slow_at_scale = _speed_rows(10, 1.2, 2.0, 4.0) + _speed_rows(200, 1.2, 8.0, 23.0)  # 2.9x at N=200
+    assert verdict['met'] is True and verdict['detail'].startswith('at N=200: 3.12x')
+    assert 'N=10: 2.00x' in verdict['detail'] and 'N=10: 3.50x' in verdict['detail']
+    slow_at_scale = _speed_rows(10, 1.2, 2.0, 8.0) + _speed_rows(200, 1.2, 8.0, 23.0)  # 2.9x at N=200
     assert evaluate_targets(slow_at_scale)['ntlm']['speedup_k5']['met'] is False
-    slow_net = _speed_rows(10, 1.2, 2.0, 3.5) + _speed_rows(200, 1.2, 8.0, 25.0)  # 2.9x net at N=10
-    assert evaluate_targets(slow_net)['ntlm']['speedup_k5']['met'] is False
-    no_startup = [row for row in good if row['variant'] != 'startup']
-    assert evaluate_targets(no_startup)['ntlm']['speedup_k5']['met'] is False
 
 
 def test_bytes_target_is_about_what_the_task_sends():
