@@ -51,7 +51,8 @@ DEFLATE_MARK = '#deflate '
 
 def strip_comments(text):
     """The code of a PowerShell script: its first line (the header) and every other line that is not blank or a
-    ``#`` comment, without indentation. Here-string bodies are kept verbatim (the C# helper lives in one).
+    ``#`` comment, without indentation. Here-string bodies are kept verbatim (the C# helper lives in one). So a
+    payload script must not spread any other string over several lines.
 
     :raises ValueError: the script has a ``<# #>`` block comment, which this does not parse.
     """

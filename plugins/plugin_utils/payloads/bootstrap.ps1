@@ -12,12 +12,12 @@ $WinrdsInput = $lines[0]
 $s = $lines[1..($lines.Count - 1)] -join "`n"
 $m = "$($ExecutionContext.SessionState.LanguageMode)"
 if ($s -like '#deflate *') {
-if ($m -eq 'FullLanguage') {
-$z = New-Object IO.Compression.DeflateStream((New-Object IO.MemoryStream(, [Convert]::FromBase64String($s.Substring(9)))), 'Decompress')
-$s = (New-Object IO.StreamReader($z)).ReadToEnd()
-} else {
-$s = ''
-ConvertTo-Json -Compress @{ payload = 'bootstrap'; computer = $env:COMPUTERNAME; language_mode = $m; error = @{ kind = 'unpack_refused' } }
-}
+    if ($m -eq 'FullLanguage') {
+        $z = New-Object IO.Compression.DeflateStream((New-Object IO.MemoryStream(, [Convert]::FromBase64String($s.Substring(9)))), 'Decompress')
+        $s = (New-Object IO.StreamReader($z)).ReadToEnd()
+    } else {
+        $s = ''
+        ConvertTo-Json -Compress @{ payload = 'bootstrap'; computer = $env:COMPUTERNAME; language_mode = $m; error = @{ kind = 'unpack_refused' } }
+    }
 }
 if ($s) { Invoke-Expression $s }

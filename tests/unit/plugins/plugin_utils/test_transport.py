@@ -86,6 +86,47 @@ def test_strip_comments_drops_only_comment_and_blank_lines_of_the_payloads(name)
     assert all(line.strip() == '' or line.strip().startswith('#') for line in original[position:])
 
 
+def _open_quote_at_end(line):
+    """The quote a PowerShell line leaves open at its end ('' when none): '' and `x escapes, # comments."""
+    quote, index = '', 0
+    while index < len(line):
+        char = line[index]
+        if not quote:
+            if char == '#':
+                break
+            if char in ('"', "'"):
+                quote = char
+        elif quote == '"' and char == '`':
+            index += 1
+        elif char == quote:
+            if line[index + 1:index + 2] == quote:
+                index += 1
+            else:
+                quote = ''
+        index += 1
+    return quote
+
+
+@pytest.mark.parametrize('name', ['bootstrap', 'wts', 'native'])
+def test_payloads_spread_no_string_but_here_strings_over_lines(name):
+    # strip_comments relies on it: a comment-looking or indented line inside a multi-line string would change.
+    here_string = False
+    for number, line in enumerate(payload_script(name).split('\n'), 1):
+        if here_string:
+            here_string = not (line.startswith("'@") or line.startswith('"@'))
+            continue
+        if line.rstrip().endswith(("@'", '@"')):
+            here_string = True
+            continue
+        assert _open_quote_at_end(line) == '', '%s.ps1 line %d leaves a string open: %s' % (name, number, line)
+
+
+def test_the_quote_checker_sees_open_strings():
+    assert _open_quote_at_end("$a = 'it''s' # 'x") == ''
+    assert _open_quote_at_end('$a = "say `"hi`" ""ok""') == '"'
+    assert _open_quote_at_end("$a = 'open") == "'"
+
+
 def test_a_logoff_task_sends_under_16_kb_even_with_20_targets():
     # Issue 6's budget for what a task ships: two commands, each the command line and stdin.
     target = {'id': 65535, 'user': 'kiosk-user-0001', 'domain': 'CONTOSO-DOMAIN',
