@@ -147,8 +147,9 @@ docs: venv ## lint the module docs and changelog; check that docs/reference/ is 
 docs-update: venv ## regenerate docs/reference/ from the module documentation
 	@bash $(TOOLING)/build_docs.sh $(VENV)/$(DOCS_ENV) $(DEV_COLLECTIONS) update
 
-# The fleet benchmark (docs/performance.md): win_rds_logoff, its rerun and the query user + logoff loop users
-# write today, side by side on an emulated fleet; about 20 minutes. Not part of make test (its smoke test is).
+# The fleet benchmark (docs/performance.md): ansible-playbook's start-up alone, win_rds_logoff, its rerun and
+# the query user + logoff loop users write today, side by side on an emulated fleet; about 12 minutes. Not part
+# of make test (its smoke test is).
 BENCH_ARGS ?= --hosts 10,50,200 --sessions 1,5,20 --forks 50 --transports ntlm,basic --repeat 2
 bench: venv ## benchmark win_rds_logoff against query user + logoff on an emulated fleet (results in .build/bench/)
 	@ANSIBLE_COLLECTIONS_PATH=$(DEV_COLLECTIONS) $(VENV)/$(BUILD_ENV)/bin/python -m tests.bench.run_bench $(BENCH_ARGS) --out $(BUILD)/bench
