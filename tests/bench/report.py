@@ -206,8 +206,8 @@ def _speedup_table(results, transport, title, net=False):
     lines = ['', title, '', '| N | ' + ' | '.join('K=%d' % k for k in sessions) + ' |',
              '|--:|' + '--:|' * len(sessions)]
     for n in hosts:
-        lines.append('| %d | %s |' % (n, ' | '.join('%.2fx' % ratios[k][n] if n in ratios[k] else '-'
-                                                     for k in sessions)))
+        cells = ['%.2fx' % ratios[k][n] if n in ratios[k] else '-' for k in sessions]
+        lines.append('| %d | %s |' % (n, ' | '.join(cells)))
     return lines
 
 
