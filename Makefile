@@ -55,7 +55,7 @@ SANITY_ARGS ?=
 PYTEST_ARGS     ?= -q -n auto
 E2E_PYTEST_ARGS ?= -q -n auto
 
-.PHONY: help test venv layout unit sanity lint build clean distclean \
+.PHONY: help test venv layout unit sanity lint build clean distclean bench-real \
         demo e2e molecule docs docs-update bench $(addprefix venv-,$(ENVS)) $(addprefix sanity-,$(ENVS))
 
 help: ## list the targets
@@ -153,6 +153,12 @@ docs-update: venv ## regenerate docs/reference/ from the module documentation
 BENCH_ARGS ?= --hosts 10,50,200 --sessions 1,5,20 --forks 50 --transports ntlm,basic --repeat 2
 bench: venv ## benchmark win_rds_logoff against query user + logoff on an emulated fleet (results in .build/bench/)
 	@ANSIBLE_COLLECTIONS_PATH=$(DEV_COLLECTIONS) $(VENV)/$(BUILD_ENV)/bin/python -m tests.bench.run_bench $(BENCH_ARGS) --out $(BUILD)/bench
+
+# On real hosts, what the emulator cannot time: one read-only command of the collection against one raw
+# query user, and the projection of the benchmark's variants from them (tests/bench/real_hosts.py). Changes nothing.
+bench-real: venv ## time the collection against query user on real hosts: make bench-real INVENTORY=hosts.yml
+	@test -n "$(INVENTORY)" || { echo 'make bench-real needs INVENTORY=<inventory of real Windows hosts>'; exit 2; }
+	@$(VENV)/$(BUILD_ENV)/bin/python -m tests.bench.real_hosts -i "$(INVENTORY)" --out $(BUILD)/bench-real
 
 ## ---- housekeeping ------------------------------------------------------------------------
 

@@ -9,9 +9,10 @@ import json
 
 import pytest
 
-from tests.bench import run_bench
-from tests.bench.fleet_config import check_survivors, fleet_config, matched_users
+from tests.bench import real_hosts, run_bench
+from tests.bench.fleet_config import check_survivors, fleet_config, host_names, matched_users
 from tests.bench.report import evaluate_targets
+from tests.emulator.fleet import Fleet
 
 SESSIONS = 2
 
@@ -112,3 +113,24 @@ def test_bytes_target_is_about_what_the_task_sends():
     rows[1].update(sent_per_host=17000.0, bytes_per_host=52000.0)
     verdict = evaluate_targets(rows)['ntlm']['bytes_per_task']
     assert verdict['met'] is False and '16.6 KB per task' in verdict['detail'] and '50.8 KB' in verdict['detail']
+
+
+def test_real_host_timing_runs_read_only_plays_and_projects(tmp_path):
+    # Against emulated hosts this proves the script and its plays, not Windows: they answer at once.
+    names = host_names(2)
+    with Fleet(fleet_config(2, 1), tmp_path / 'fleet') as fleet:
+        inventory = run_bench.write_inventory(fleet, tmp_path / 'inventory.yml', names, 'ntlm')
+        before = [fleet.state(name)['sessions'] for name in names]
+        document = real_hosts.main(['-i', str(inventory), '--forks', '2', '--repeat', '1',
+                                    '--out', str(tmp_path / 'out')])
+        states = [fleet.state(name) for name in names]
+    assert [state['sessions'] for state in states] == before, 'the timing plays must change nothing'
+    for state in states:
+        # one command of session_info (the wts snapshot) and one raw query user; start-up contacts no host
+        assert [entry.get('payload') or entry['script'] for entry in state['commands']] == ['wts', 'query user']
+    rows = document['projection']['rows']
+    assert [row['sessions'] for row in rows] == [1, 5, 20]
+    info = document['projection']['one_collection_command']
+    assert rows[1]['collection'] == 2 * info and rows[1]['rerun'] == info
+    assert rows[1]['status_quo'] == 6 * document['projection']['one_raw_command']
+    assert set(document['fastest']) == {'startup', 'session_info', 'query_user'}

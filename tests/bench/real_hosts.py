@@ -1,0 +1,127 @@
+"""Time what the emulator cannot: one read-only command of the collection against one of ``query user``, on real
+hosts (``make bench-real INVENTORY=...``).
+
+On an emulated host a command costs what the controller and the wire cost. On a real Windows host each command
+also starts PowerShell, and the collection's wts payload compiles its C# helper (docs/performance.md, "What
+cannot be measured here"). This runs three plays against the hosts of an inventory, each ``--repeat`` times, and
+keeps the fastest run of each:
+
+0. ``startup.yml``: ansible-playbook's start-up; no host is contacted;
+1. ``real_session_info.yml``: ``win_rds_session_info``, one command per host (PowerShell, the helper's compile,
+   the WTS API);
+2. ``real_query_user.yml``: ``raw: query user``, one command per host (PowerShell and ``query``).
+
+Nothing is changed on the hosts: both plays only read the sessions. Connection settings (``ansible_connection``,
+credentials, transport, certificate validation) must be in the inventory; no ansible.cfg is read.
+
+From the wall times, less the start-up, it projects the per-host time of the benchmark's variants on these hosts:
+the collection's first run costs two commands like 1, its rerun one, and the status quo one command like 2 per
+session plus one. The projection assumes, as the emulated sweep shows, that the controller's share is small
+against seconds of PowerShell; run with ``--forks`` at least the number of hosts so that all run in one wave.
+
+Usage (from the repository root, with the test environment's Python)::
+
+    python -m tests.bench.real_hosts -i INVENTORY [--forks 50] [--repeat 3] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.bench.measure import BenchError, run_playbook  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+PLAYS = {
+    'startup': HERE / 'startup.yml',
+    'session_info': HERE / 'real_session_info.yml',
+    'query_user': HERE / 'real_query_user.yml',
+}
+PROJECTED_K = (1, 5, 20)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
+    parser.add_argument('-i', '--inventory', type=Path, required=True, help='the inventory of the real hosts')
+    parser.add_argument('--forks', type=int, default=50, help='ansible-playbook -f (default 50)')
+    parser.add_argument('--repeat', type=int, default=3, help='runs of each play; the fastest is kept (default 3)')
+    parser.add_argument('--out', type=Path, default=REPO / '.build' / 'bench-real',
+                        help='folder for the logs and results.json (default .build/bench-real)')
+    args = parser.parse_args(argv)
+    if not args.inventory.is_file():
+        parser.error('%s is not a file' % args.inventory)
+    if args.forks < 1 or args.repeat < 1:
+        parser.error('--forks and --repeat must be at least 1')
+    return args
+
+
+def time_plays(args):
+    """``{play: fastest wall seconds}``; every wall time is kept in ``{play: [...]}`` as the second value.
+
+    :raises BenchError: a play failed; the end of its log says why.
+    """
+    walls = dict((name, []) for name in PLAYS)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for attempt in range(args.repeat):
+        for name, playbook in PLAYS.items():
+            log_path = args.out / ('%s-%d.log' % (name, attempt + 1))
+            rc, wall, _cpu = run_playbook(playbook, args.inventory.resolve(), args.forks, args.out, log_path)
+            if rc != 0:
+                tail = log_path.read_text(encoding='utf-8', errors='replace')[-3000:]
+                raise BenchError('%s failed (rc=%d); the end of %s:\n%s' % (name, rc, log_path, tail))
+            walls[name].append(round(wall, 3))
+    return dict((name, min(times)) for name, times in walls.items()), walls
+
+
+def projection(fastest):
+    """Per-host seconds of each variant of the benchmark, projected from one command of each kind."""
+    info = max(0.0, fastest['session_info'] - fastest['startup'])
+    raw = max(0.0, fastest['query_user'] - fastest['startup'])
+    rows = []
+    for sessions in PROJECTED_K:
+        collection, status_quo = 2 * info, (1 + sessions) * raw
+        rows.append({'sessions': sessions, 'collection': collection, 'rerun': info, 'status_quo': status_quo,
+                     'ratio': status_quo / collection if collection else None})
+    return {'one_collection_command': info, 'one_raw_command': raw, 'rows': rows}
+
+
+def report(fastest, projected):
+    lines = ['| play | fastest wall s | less the start-up, s |', '| --- | --: | --: |']
+    for name in PLAYS:
+        net = fastest[name] - fastest['startup'] if name != 'startup' else 0.0
+        lines.append('| %s | %.2f | %.2f |' % (name, fastest[name], net))
+    lines += ['', 'One command of win_rds_session_info costs %.2f s more than one raw query user: the C# '
+                  "helper's compile and the payload." % (projected['one_collection_command']
+                                                          - projected['one_raw_command']), '',
+              '| K | win_rds_logoff (2 commands), s | rerun (1), s | status quo (1 + K), s | status quo / '
+              'win_rds_logoff |', '| --: | --: | --: | --: | --: |']
+    for row in projected['rows']:
+        lines.append('| %d | %.2f | %.2f | %.2f | %s |' % (
+            row['sessions'], row['collection'], row['rerun'], row['status_quo'],
+            '-' if row['ratio'] is None else '%.2fx' % row['ratio']))
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    fastest, walls = time_plays(args)
+    projected = projection(fastest)
+    document = {'inventory': str(args.inventory), 'forks': args.forks, 'repeat': args.repeat, 'walls': walls,
+                'fastest': fastest, 'projection': projected}
+    (args.out / 'results.json').write_text(json.dumps(document, indent=2), encoding='utf-8')
+    print(report(fastest, projected))
+    return document
+
+
+if __name__ == '__main__':
+    try:
+        main()
+    except BenchError as error:
+        print('real-host timing failed: %s' % error, file=sys.stderr)
+        sys.exit(1)
