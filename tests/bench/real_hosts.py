@@ -96,9 +96,9 @@ def report(fastest, projected):
     for name in PLAYS:
         net = fastest[name] - fastest['startup'] if name != 'startup' else 0.0
         lines.append('| %s | %.2f | %.2f |' % (name, fastest[name], net))
+    extra = projected['one_collection_command'] - projected['one_raw_command']
     lines += ['', 'One command of win_rds_session_info costs %.2f s more than one raw query user: the C# '
-                  "helper's compile and the payload." % (projected['one_collection_command']
-                                                          - projected['one_raw_command']), '',
+                  "helper's compile and the payload." % extra, '',
               '| K | win_rds_logoff (2 commands), s | rerun (1), s | status quo (1 + K), s | status quo / '
               'win_rds_logoff |', '| --: | --: | --: | --: | --: |']
     for row in projected['rows']:
