@@ -15,6 +15,15 @@ from types import SimpleNamespace
 FIXTURES = Path(__file__).parent / 'fixtures'
 
 
+DEFLATE_MARK = b'#deflate '
+
+
+def inflate(line):
+    """The script of a packed stdin line (the mark, then strict base64 of raw DEFLATE), as ASCII text."""
+    assert line.startswith(DEFLATE_MARK), line[:40]
+    return zlib.decompress(base64.b64decode(line[len(DEFLATE_MARK):], validate=True), -15).decode('ascii')
+
+
 class FakeConnection:
     """Stands in for a winrm/psrp connection: replays (rc, stdout, stderr) answers, or raises them."""
 
@@ -40,10 +49,8 @@ class FakeConnection:
 
     def script(self, index):
         """The payload script sent with command ``index``, inflated when it was sent packed."""
-        sent = self.calls[index][1].split(b'\n', 1)[1].decode('ascii')
-        if sent.startswith('#deflate '):
-            return zlib.decompress(base64.b64decode(sent[len('#deflate '):]), -15).decode('ascii')
-        return sent
+        sent = self.calls[index][1].split(b'\n', 1)[1]
+        return inflate(sent) if sent.startswith(DEFLATE_MARK) else sent.decode('ascii')
 
     def payload(self, index):
         """The payload name of command ``index`` (from the script's first line)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import zlib
 from unittest.mock import MagicMock
 
 import pytest
@@ -17,7 +16,7 @@ from ansible_collections.winrds.sessions.plugins.plugin_utils import _transport
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
     CommandResult, PayloadError, PayloadRunner, bootstrap_command, clixml_to_text, parse_json_answer,
     payload_script, payload_stdin, strip_comments)
-from tests.unit.fakes import FakeConnection
+from tests.unit.fakes import FakeConnection, inflate
 
 
 def test_bootstrap_command_is_fixed_short_and_decodes_to_the_bootstrap_code():
@@ -36,11 +35,6 @@ def test_payload_scripts_are_ascii_and_named(name):
     script.encode('ascii')
     if name != 'bootstrap':
         assert script.splitlines()[0] == '# winrds payload: %s v1' % name
-
-
-def inflate(line):
-    assert line.startswith(b'#deflate ')
-    return zlib.decompress(base64.b64decode(line[len(b'#deflate '):], validate=True), -15).decode('ascii')
 
 
 def test_stdin_is_ascii_json_then_the_packed_wts_code():
