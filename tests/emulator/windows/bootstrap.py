@@ -51,11 +51,13 @@ def is_bootstrap(script: str) -> bool:
 
 
 class UnpackError(Exception):
-    """The packed script cannot be decoded or inflated: what .NET throws in the bootstrap (message, method)."""
+    """The packed script cannot be decoded or inflated: what .NET throws in the bootstrap, as PowerShell words it
+    (the method called, its argument count, the .NET exception type and message)."""
 
-    def __init__(self, method: str, arguments: int, message: str):
+    def __init__(self, method: str, arguments: int, exception: str, message: str):
         super().__init__(f'Exception calling "{method}" with "{arguments}" argument(s): "{message}"')
         self.method = method
+        self.exception = exception
 
 
 @dataclass
@@ -81,13 +83,14 @@ class Payload:
             # FromBase64String skips white space, line breaks included.
             packed = base64.b64decode(''.join(self.script[len(DEFLATE_MARK):].split()), validate=True)
         except (binascii.Error, ValueError):
-            raise UnpackError('FromBase64String', 1, 'The input is not a valid Base-64 string as it contains a '
+            raise UnpackError('FromBase64String', 1, 'FormatException',
+                              'The input is not a valid Base-64 string as it contains a '
                               'non-base 64 character, more than two padding characters, or an illegal character '
                               'among the padding characters. ')
         try:
             script = zlib.decompress(packed, -15).decode('utf-8', errors='replace')
         except zlib.error:
-            raise UnpackError('ReadToEnd', 0, 'Block length does not match with its complement.')
+            raise UnpackError('ReadToEnd', 0, 'InvalidDataException', 'Block length does not match with its complement.')
         return _payload(self.data_text, script.replace('\r\n', '\n').split('\n'))
 
 

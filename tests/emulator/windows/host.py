@@ -267,8 +267,7 @@ class Host:
             except UnpackError as error:
                 statement = f'$s = {error.method}'
                 lines = error_record_lines(str(error), 'NotSpecified: (:) [], MethodInvocationException',
-                                           'FormatException' if error.method == 'FromBase64String'
-                                           else 'InvalidDataException', statement)
+                                           error.exception, statement)
                 return 1, b'', clixml_errors(lines)
         entry['payload'] = payload.name
         if payload.name not in EMULATED_VERSIONS or payload.version != EMULATED_VERSIONS[payload.name]:

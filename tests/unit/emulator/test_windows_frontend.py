@@ -128,13 +128,16 @@ def test_outside_full_language_the_bootstrap_refuses_to_unpack_and_runs_nothing(
     assert host.state()['sessions'] == before
 
 
-@pytest.mark.parametrize('line, method', [(b'#deflate not*base64', 'FromBase64String'),
-                                          (b'#deflate ' + base64.b64encode(b'not deflate at all'), 'ReadToEnd')])
-def test_a_damaged_packed_script_fails_in_the_bootstrap(line, method):
+@pytest.mark.parametrize('line, method, exception', [
+    (b'#deflate not*base64', 'FromBase64String', 'FormatException'),
+    (b'#deflate ' + base64.b64encode(b'not deflate at all'), 'ReadToEnd', 'InvalidDataException')])
+def test_a_damaged_packed_script_fails_in_the_bootstrap(line, method, exception):
     host = sample_host()
     result = host.execute(bootstrap_command(), b'{"op": "snapshot"}\n' + line + b'\n', context(host))
     assert result.rc == 1 and result.stdout == b''
-    assert clixml_text(result.stderr).startswith('Exception calling "%s"' % method)
+    text = clixml_text(result.stderr)
+    assert text.startswith('Exception calling "%s"' % method)
+    assert 'FullyQualifiedErrorId : %s' % exception in text
 
 
 def test_the_emulated_payload_versions_are_the_checkout_versions():
