@@ -113,20 +113,27 @@ class Computer:
 
     # -- operations --------------------------------------------------------------------------------------------
 
+    def _endable(self, session_id: int, account: Account, now: datetime) -> tuple[Session | None, int | None]:
+        """The session a logoff or disconnect may act on, and the code WTS gives instead (None when it may)."""
+        self.settle(now)
+        session = self.sessions.get(session_id)
+        if session is None:
+            return None, errors.ERROR_CTX_WINSTATION_NOT_FOUND
+        if session.id == 0 or session.is_listener:
+            return session, self.protected_error
+        if not self.permitted(account, session):
+            return session, errors.ERROR_ACCESS_DENIED
+        return session, None
+
     def logoff(self, session_id: int, account: Account, now: datetime, via: str) -> int:
         """WTSLogoffSession semantics: end the session (the console too: the API does not refuse it).
 
         Session 0 and listeners cannot be ended; the code Windows returns for them is not documented
         (``protected_error``, config ``unknowns.wts_listener_error``, default ERROR_ACCESS_DENIED).
         """
-        self.settle(now)
-        session = self.sessions.get(session_id)
-        if session is None:
-            return errors.ERROR_CTX_WINSTATION_NOT_FOUND
-        if session.id == 0 or session.is_listener:
-            return self.protected_error
-        if not self.permitted(account, session):
-            return errors.ERROR_ACCESS_DENIED
+        session, refused = self._endable(session_id, account, now)
+        if refused is not None:
+            return refused
         self._record(now, 'logoff', session, account, via)
         if session_id in self.faults.logoff_hangs:
             return 0
@@ -138,14 +145,9 @@ class Computer:
 
     def disconnect(self, session_id: int, account: Account, now: datetime, via: str) -> int:
         """WTSDisconnectSession semantics: the session stays, without a client and without a name."""
-        self.settle(now)
-        session = self.sessions.get(session_id)
-        if session is None:
-            return errors.ERROR_CTX_WINSTATION_NOT_FOUND
-        if session.id == 0 or session.is_listener:
-            return self.protected_error
-        if not self.permitted(account, session):
-            return errors.ERROR_ACCESS_DENIED
+        session, refused = self._endable(session_id, account, now)
+        if refused is not None:
+            return refused
         if session.is_console:
             # ERROR_CTX_CONSOLE_DISCONNECT (windows-tools §8); "The console session can't be disconnected" (§5).
             return errors.ERROR_CTX_CONSOLE_DISCONNECT
