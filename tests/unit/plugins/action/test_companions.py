@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.unit.fakes import (FakeConnection, STANDARD_WTS_SESSIONS, chcp_frame, frame, native_snapshot,
-                              wts_answer)
+                              unpack_refused, wts_answer)
 
 
 def by_id(result):
@@ -88,3 +90,15 @@ def test_info_filters_and_works_in_check_mode(run_action):
                         check_mode=True)
     # services (session 0) is disconnected too, as query session shows it
     assert [(entry['id'], entry['username']) for entry in result['sessions']] == [(0, None), (4, 'ivan')]
+
+
+@pytest.mark.parametrize('module, params, check_mode', [('win_rds_session_info', {}, False),
+                                                        ('win_rds_message', {'message': 'hi', 'username': 'alice'}, True)])
+def test_companions_report_why_they_fell_back(run_action, module, params, check_mode):
+    # fallback_reason is documented on every module: the read-only info, and a message in check mode.
+    connection = FakeConnection([unpack_refused(), native_snapshot()])
+    result = run_action(module, params, connection, check_mode=check_mode)
+    assert not result.get('failed'), result.get('msg')
+    assert result['method'] == 'logoff_exe'
+    assert 'ConstrainedLanguage mode' in result['fallback_reason']
+    assert len(connection.calls) == 2
