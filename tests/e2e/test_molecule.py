@@ -16,11 +16,17 @@ from tests.e2e.harness import sessions_of
 BIN = Path(sys.executable).parent
 
 
-def molecule(scenario, extra_env=None):
+def molecule(scenario, home, extra_env=None):
+    """``molecule test -s scenario`` with its own ANSIBLE_HOME and cache under ``home``.
+
+    molecule (through ansible-compat) installs the collection into ANSIBLE_HOME and keeps each scenario's state
+    in its cache folder; runs that share them (pytest-xdist runs these tests side by side, and two of them use
+    real_host) remove each other's files.
+    """
     if not (BIN / 'molecule').exists():
         pytest.fail('molecule is not installed next to %s: run the tests through make' % sys.executable)
     env = dict(os.environ, PATH='%s%s%s' % (BIN, os.pathsep, os.environ.get('PATH', '')), ANSIBLE_NOCOLOR='1',
-               NO_COLOR='1')
+               NO_COLOR='1', ANSIBLE_HOME=str(home / 'ansible'), XDG_CACHE_HOME=str(home / 'cache'))
     for name in list(env):
         if name.startswith('WINRDS_'):
             del env[name]
@@ -29,23 +35,23 @@ def molecule(scenario, extra_env=None):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900, check=False)
 
 
-def test_default_scenario_converges_idempotently():
-    run = molecule('default')
+def test_default_scenario_converges_idempotently(tmp_path):
+    run = molecule('default', tmp_path)
     output = run.stdout.decode('utf-8', errors='replace')
     assert run.returncode == 0, output[-4000:]
     assert 'idempotence' in output and 'All assertions passed' in output
 
 
-def test_real_host_scenario_without_a_host_tests_nothing_and_says_so():
-    run = molecule('real_host')
+def test_real_host_scenario_without_a_host_tests_nothing_and_says_so(tmp_path):
+    run = molecule('real_host', tmp_path)
     output = run.stdout.decode('utf-8', errors='replace')
     assert run.returncode == 0, output[-4000:]
     assert 'tests nothing' in output
 
 
-def test_real_host_scenario_against_an_emulated_host(hosts):
+def test_real_host_scenario_against_an_emulated_host(hosts, tmp_path):
     endpoint = hosts.endpoints['rdsh-en']
-    run = molecule('real_host', {
+    run = molecule('real_host', tmp_path, {
         'WINRDS_HOST': endpoint['host'], 'WINRDS_PORT': str(endpoint['port']), 'WINRDS_SCHEME': 'http',
         'WINRDS_USER': 'administrator', 'WINRDS_PASSWORD': 'Passw0rd!', 'WINRDS_TEST_USER': 'alice',
         'WINRDS_CERT_VALIDATION': 'ignore'})
