@@ -3,9 +3,9 @@
 #   make test      everything below, in order, with a summary (what CI runs through .ci/run)
 #   make help      the list of targets
 #
-# Everything lives inside the repository: the test environments in .venv/, the collection
-# layouts, the tarball and results in .build/ (both ignored by git and by the collection build).
-# The only state kept outside is ansible-test's own cache of sanity environments (see sanity).
+# Everything lives inside the repository: the test environments, the tools' home and caches in .venv/,
+# the collection layouts, the tarball, temporary files and results in .build/ (both ignored by git and
+# by the collection build). Nothing is written outside the checkout.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -36,12 +36,22 @@ DEV_LINK        := $(DEV_COLLECTIONS)/ansible_collections/$(NAMESPACE)/$(NAME)
 # Real copies for ansible-test: .build/sanity-<env>/ansible_collections/winrds/sessions.
 DIST            := $(BUILD)/dist
 
-# ansible-test keeps its sanity environments under $HOME/.ansible/test/. It runs with HOME set
-# to this folder so the user's own ~/.ansible is left alone; kept outside the repository so a
-# fresh clone on the same machine reuses them (keyed by ansible-test on their requirements).
-ANSIBLE_TEST_HOME ?= $(HOME)/.cache/winrds-sessions/ansible-test
-# ... and pip keeps using the user's download cache although HOME changes.
-PIP_CACHE_DIR     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pip
+# Nothing the suite runs reads or writes the user's own home, caches or temporary folder: every tool gets a
+# home inside the repository (.venv/home, for caches worth keeping between runs: pip's downloads, ansible-lint's
+# and molecule's state) and a temporary folder in .build/tmp. The user's HOME is kept in WINRDS_USER_HOME only
+# to find pyenv's interpreters (find_python.sh). ansible-test keeps its sanity environments in
+# .venv/ansible-test (it runs with HOME set to that folder).
+export WINRDS_USER_HOME := $(HOME)
+export HOME            := $(VENV)/home
+export XDG_CACHE_HOME  := $(HOME)/.cache
+export XDG_CONFIG_HOME := $(HOME)/.config
+export XDG_DATA_HOME   := $(HOME)/.local/share
+export TMPDIR          := $(BUILD)/tmp
+export ANSIBLE_HOME    := $(HOME)/.ansible
+export PIP_CACHE_DIR   := $(XDG_CACHE_HOME)/pip
+unexport ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
+$(shell mkdir -p $(HOME) $(TMPDIR))
+ANSIBLE_TEST_HOME := $(VENV)/ansible-test
 
 # Sanity tests left out, each because it cannot run on these machines (tests/sanity/README.md):
 #   pslint - PSScriptAnalyzer needs PowerShell (pwsh), which cannot be installed on our machines;
@@ -108,13 +118,14 @@ unit: venv ## pytest tests/unit on every environment
 sanity: $(addprefix sanity-,$(ENVS)) ## ansible-test sanity on ansible-core 2.19 (py3.11) and 2.21 (py3.12)
 
 $(addprefix sanity-,$(ENVS)): sanity-%: venv
-	@ANSIBLE_TEST_HOME=$(ANSIBLE_TEST_HOME) PIP_CACHE_DIR=$(PIP_CACHE_DIR) \
+	@ANSIBLE_TEST_HOME=$(ANSIBLE_TEST_HOME) \
 	    bash $(TOOLING)/run_sanity.sh $(VENV)/$* $(PY_$*) $(BUILD)/sanity-$* \
 	    $(addprefix --skip-test ,$(SANITY_SKIP)) $(SANITY_ARGS)
 
-# ansible-lint, production profile, offline (configuration in .ansible-lint), newest core.
+# ansible-lint, production profile, offline (configuration in .ansible-lint), newest core. The playbooks name
+# the collection's modules: the symlink layout makes it resolvable without installing it anywhere.
 lint: venv ## ansible-lint --offline, production profile
-	@PATH=$(VENV)/$(LINT_ENV)/bin:$$PATH ansible-lint --offline --nocolor
+	@ANSIBLE_COLLECTIONS_PATH=$(DEV_COLLECTIONS) PATH=$(VENV)/$(LINT_ENV)/bin:$$PATH ansible-lint --offline --nocolor
 
 # Build the tarball, check its contents, install it in a temporary collections path and run
 # ansible-doc for every module of plugins/modules/ with each environment (check_build.sh).
@@ -130,13 +141,16 @@ e2e: venv ## pytest tests/e2e on every environment (skipped while the folder has
 
 # The demo: an emulated fleet (en-US, de-DE in Constrained Language Mode, ja-JP), examples/demo.yml over
 # NTLM-encrypted WinRM, and each host's own before/after (tests/demo/run_demo.py).
-demo: venv ## start an emulated fleet, run examples/demo.yml, print each host before and after
+demo: venv-ac221 layout ## start an emulated fleet, run examples/demo.yml, print each host before and after
 	@ANSIBLE_COLLECTIONS_PATH=$(DEV_COLLECTIONS) $(VENV)/ac221/bin/python tests/demo/run_demo.py
 
-# Both molecule scenarios; make test runs them through tests/e2e/test_molecule.py.
-molecule: venv ## molecule test for extensions/molecule/default and real_host (WINRDS_* for a real host)
-	@cd $(REPO) && PATH=$(VENV)/ac221/bin:$$PATH $(VENV)/ac221/bin/molecule test -s default
-	@cd $(REPO) && PATH=$(VENV)/ac221/bin:$$PATH $(VENV)/ac221/bin/molecule test -s real_host
+# The molecule scenarios, from the repository root (molecule finds them under extensions/molecule/); make test
+# runs them through tests/e2e/test_molecule.py. molecule installs the collection into ANSIBLE_HOME, which is
+# inside .venv/home here. One scenario: make molecule SCENARIOS=real_host (WINRDS_* name the real host).
+SCENARIOS ?= default real_host
+molecule: venv-ac221 layout ## molecule test for the extensions/molecule scenarios (SCENARIOS=..., WINRDS_* for a real host)
+	@for scenario in $(SCENARIOS); do \
+	    PATH=$(VENV)/ac221/bin:$$PATH $(VENV)/ac221/bin/molecule test -s $$scenario || exit 1; done
 
 # The module reference in docs/reference/ is generated by antsibull-docs from the modules' documentation;
 # the check fails when the docs do not lint, the changelog does not lint, or docs/reference/ is stale.

@@ -50,7 +50,6 @@ def test_quick_run_measures_every_figure(quick):
     runs = by_variant(document)
     # Each command of the collection carries the payload script on stdin (packed); raw's carry none.
     assert 8000 < runs['collection']['sent_per_host'] < 16 * 1024 and runs['status_quo']['sent_per_host'] < 2000
-    assert runs['startup']['wall_seconds'] < runs['collection']['wall_seconds']
     assert document['targets']['ntlm']['bytes_per_task']['met'] is True
     assert document['targets']['ntlm']['commands']['met'] is True
     assert json.loads((out / 'results.json').read_text(encoding='utf-8'))['results'] == document['results']

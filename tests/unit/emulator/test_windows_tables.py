@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -12,16 +11,13 @@ from hypothesis import strategies as st
 
 from tests.emulator.windows import locales, tables
 from tests.emulator.windows.sessions import Session
+from tests.fixtures import capture_lines
 
-CORPUS = Path(__file__).resolve().parents[3].parent / 'shared' / 'corpus'
 NOW = datetime(2026, 11, 22, 10, 0)
 
 
 def corpus_lines(name: str) -> list[str]:
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f'shared corpus not found beside the checkout ({name})')
-    return path.read_text(encoding='utf-8').splitlines()
+    return capture_lines(name)
 
 
 def columns(text: str, start: int, end: int | None = None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 import uuid
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -167,10 +166,8 @@ def test_slow_command_is_polled_through_operation_timeouts() -> None:
         client = protocol(server, "basic", operation_timeout_sec=1, read_timeout_sec=3)
         shell_id = client.open_shell()
         command_id = client.run_command(shell_id, "emu-sleep 2.5")
-        started = time.monotonic()
         with pytest.raises(WinRMOperationTimeoutError):  # WSManFault 2150858793 after ~OperationTimeout
             client.get_command_output_raw(shell_id, command_id)
-        assert 0.9 <= time.monotonic() - started < 2.4
         stdout, _unused, rc = client.get_command_output(shell_id, command_id)
         client.cleanup_command(shell_id, command_id)
         client.close_shell(shell_id)
@@ -185,10 +182,11 @@ def test_receive_wait_is_capped_whatever_the_client_asks() -> None:
         client = protocol(server, "basic", operation_timeout_sec=20, read_timeout_sec=30)
         shell_id = client.open_shell()
         command_id = client.run_command(shell_id, "emu-sleep 2")
-        started = time.monotonic()
+        # Without the cap the first Receive would wait up to the asked 20 s and return the output of this 2 s
+        # command; with it the host answers OperationTimeout first.
         with pytest.raises(WinRMOperationTimeoutError):
             client.get_command_output_raw(shell_id, command_id)
-        assert time.monotonic() - started < 1.5
+        assert counters(server)["faults_served"] >= 1
 
 
 def test_exit_code_and_stderr_reach_the_client() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,10 +21,9 @@ from ansible_collections.winrds.sessions.plugins.module_utils.query_parser impor
 
 API_KEYS = ('id', 'session_name', 'username', 'state', 'current', 'idle_minutes', 'logon_time')
 
-# The shared corpus sits beside the checkout: <repo>/../shared/corpus (resolve() follows a collection-path link).
-REPO = Path(__file__).resolve().parents[4]
-CORPUS = REPO.parent / 'shared' / 'corpus'
-CORPUS_FILES = sorted(CORPUS.glob('*.txt')) if CORPUS.is_dir() else []
+from tests.fixtures import CAPTURES, capture_files, capture_lines
+
+CORPUS_FILES = capture_files()
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -33,8 +31,7 @@ CORPUS_FILES = sorted(CORPUS.glob('*.txt')) if CORPUS.is_dir() else []
 # --------------------------------------------------------------------------------------------------------------
 
 def test_corpus_is_present():
-    assert CORPUS.is_dir(), 'the shared corpus is missing: expected %s beside the checkout' % CORPUS
-    assert CORPUS_FILES, 'the shared corpus at %s holds no *.txt capture' % CORPUS
+    assert CORPUS_FILES, 'the captures at %s hold no *.txt file' % CAPTURES
 
 
 @pytest.mark.parametrize('capture', CORPUS_FILES, ids=[path.name for path in CORPUS_FILES])
@@ -251,12 +248,12 @@ def test_generator_places_cells_at_measured_columns():
     """The generator itself matches the corpus geometry, so the layout tests test the documented layout."""
     line = render_user_row(Row(4, 'manfred', 'console', 'active', idle='Kein', logon_time='28.04.2025 12:03'),
                            'de-DE')
-    assert line == (CORPUS / 'de-DE_quser_01.txt').read_text(encoding='utf-8').splitlines()[1]
+    assert line == capture_lines('de-DE_quser_01.txt')[1]
     wide = render_user_row(Row(3, '山田太郎', 'rdp-tcp#12', 'active', idle='.', idle_minutes=0, logon_time='x'),
                            'zh-CN')
     assert _width(wide[:wide.index('rdp')]) == 23 and len(wide[:wide.index('rdp')]) == 19
     listener = render_session_row(Row(65536, None, 'rdp-tcp', 'listen'), 'de-DE')
-    assert listener == (CORPUS / 'de-DE_qwinsta_01.txt').read_text(encoding='utf-8').splitlines()[3]
+    assert listener == capture_lines('de-DE_qwinsta_01.txt')[3]
 
 
 def test_overflowing_none_words_and_long_state_word():
