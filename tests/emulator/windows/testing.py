@@ -19,6 +19,7 @@ SAMPLE_HOST = {
     'scheme': 'http',
     'auth': ['basic', 'ntlm'],
     'time_scale': 0,
+    'engine': 'contract',  # in-process tests of the model and the contract engine; tests/engine runs pwsh
     'users': [
         {'name': 'administrator', 'password': 'Passw0rd!', 'admin': True},
         {'name': 'helpdesk', 'password': 'Helpdesk1!', 'admin': False},
@@ -51,12 +52,12 @@ def sample_host(**changes) -> Host:
     return load_config({'hosts': [raw]})[0].host
 
 
-def context(host: Host, user: str = 'administrator', auth: str = 'basic') -> ExecContext:
-    """An ExecContext for one of the host's accounts."""
+def context(host: Host, user: str = 'administrator', auth: str = 'basic', codepage: int = 65001) -> ExecContext:
+    """An ExecContext for one of the host's accounts, in a WinRS shell of ``codepage`` (ansible's 65001)."""
     account = host.account(user)
     if account is None:
         raise KeyError(user)
-    return ExecContext(account=account, auth=auth, scheme='http')
+    return ExecContext(account=account, auth=auth, scheme='http', codepage=codepage)
 
 
 def powershell_command(script: str) -> str:
@@ -75,9 +76,10 @@ def payload_stdin(name: str, data: dict) -> bytes:
     return (json.dumps(data, ensure_ascii=True) + '\n' + script).encode('ascii')
 
 
-def run_payload(host: Host, name: str, data: dict, user: str = 'administrator', auth: str = 'basic'):
+def run_payload(host: Host, name: str, data: dict, user: str = 'administrator', auth: str = 'basic',
+                codepage: int = 65001):
     """Run a payload through the bootstrap; returns the CommandResult."""
-    return host.execute(bootstrap_command(), payload_stdin(name, data), context(host, user, auth))
+    return host.execute(bootstrap_command(), payload_stdin(name, data), context(host, user, auth, codepage))
 
 
 def run_wts(host: Host, data: dict, user: str = 'administrator', auth: str = 'basic') -> dict:
@@ -87,6 +89,7 @@ def run_wts(host: Host, data: dict, user: str = 'administrator', auth: str = 'ba
     return json.loads(result.stdout.decode('ascii'))
 
 
-def run_raw(host: Host, script: str, user: str = 'administrator', auth: str = 'basic', stdin: bytes = b''):
-    """Run a short PowerShell command as ``raw`` sends it."""
-    return host.execute(powershell_command(script), stdin, context(host, user, auth))
+def run_raw(host: Host, script: str, user: str = 'administrator', auth: str = 'basic', stdin: bytes = b'',
+            codepage: int = 65001):
+    """Run a short PowerShell command as ``raw`` sends it, in a shell of ``codepage``."""
+    return host.execute(powershell_command(script), stdin, context(host, user, auth, codepage))
