@@ -68,7 +68,10 @@ when input stopped, for a disconnected session),
 message box, 1 = OK; default: nobody answers), ``answer_delay_seconds`` [0].
 
 Server keys: ``name`` (required), ``locale``, ``sessions``, ``services``, ``listener``, ``computer_name``,
-``utc_offset_minutes``, ``reachable`` [true] (false: RPC error 1722), ``double_hop`` [ntlm_denied]: a
+``utc_offset_minutes``, ``reachable`` [true] (false: the RPC error ``unreachable_error`` [1722]; others a remote
+server commonly gives: 1753 no endpoint (Remote Desktop Services not listening for RPC, AllowRemoteRPC 0), 1726
+and 1727 the call failed, 53 the network path was not found, 1707 the network address is invalid, 5 access
+denied), ``double_hop`` [ntlm_denied]: a
 ``/server:`` hop from a shell whose logon cannot delegate (NTLM, Kerberos without delegation) is refused with
 Access denied (pypsrp#57, dbatools#10616, Microsoft "Making the second hop in PowerShell Remoting"); Basic and
 CredSSP logons hold the password on the host and hop; ``allowed`` lets every logon hop.
@@ -124,6 +127,7 @@ class ComputerConfig:
     listener: object = True
     reachable: bool = True
     double_hop: str = 'ntlm_denied'
+    unreachable_error: int = 1722
 
 
 @dataclass
@@ -222,7 +226,8 @@ def _computer(raw: dict, where: str) -> ComputerConfig:
                           computer_name=str(raw.get('computer_name') or name.upper()),
                           utc_offset_minutes=int(raw.get('utc_offset_minutes', 0)),
                           services=raw.get('services', True), listener=raw.get('listener', True),
-                          reachable=bool(raw.get('reachable', True)), double_hop=double_hop)
+                          reachable=bool(raw.get('reachable', True)), double_hop=double_hop,
+                          unreachable_error=int(raw.get('unreachable_error', 1722)))
 
 
 def parse_host(raw: dict) -> HostConfig:

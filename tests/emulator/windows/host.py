@@ -118,6 +118,7 @@ class Host:
         return Computer(config.name, build_sessions(config, self.config.clock), label=label, locale=config.locale,
                         computer_name=config.computer_name, reachable=config.reachable,
                         double_hop=config.double_hop, utc_offset_minutes=config.utc_offset_minutes,
+                        unreachable_error=config.unreachable_error,
                         console_respawn=self.config.console_respawn,
                         logoff_latency_seconds=self.config.logoff_latency_seconds, journal=self.journal,
                         faults=self.faults if label is None else None,
@@ -146,8 +147,10 @@ class Host:
         if wanted in (self.name.lower(), self.computer.computer_name.lower()) + LOCAL_ALIASES:
             return self.computer, 0, True
         computer = self.servers.get(wanted)
-        if computer is None or not computer.reachable:
+        if computer is None:
             return None, 1722, True
+        if not computer.reachable:
+            return None, computer.unreachable_error, True
         if computer.double_hop == 'ntlm_denied' and auth.lower() not in DELEGATING_AUTH:
             return None, 5, True
         return computer, 0, True
