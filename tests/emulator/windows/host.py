@@ -47,6 +47,7 @@ class ExecContext:
     auth: str
     scheme: str = 'http'
     codepage: int = 65001
+    cancelled: object = None
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Host:
         self.culture = config.culture or self.locale.tag
         self._accounts = list(config.accounts)
         self.broker = None
+        self.generation = 0
         self.engine = self._choose_engine(config.engine)
         # A real engine sleeps and reads the time for real: the host's clock then moves with real time too.
         self.clock = Clock(config.clock, config.time_scale, follow_real_time=self.engine.name == 'pwsh')
@@ -125,8 +127,11 @@ class Host:
                         protected_error=int(self.options.unknown('wts_listener_error')))
 
     def reset(self) -> None:
-        """Back to the configured state: sessions, clock, faults, messages, commands, events."""
+        """Back to the configured state: sessions, clock, faults, messages, commands, events; what still runs for
+        an earlier command is stopped and will not be recorded."""
+        self.engine.abort_all()
         with self.lock:
+            self.generation += 1
             self.clock.reset()
             self.faults = HostFaults()
             self.journal = Journal()
@@ -181,7 +186,8 @@ class Host:
         stdin = stdin or b''
         with self.lock:
             self._apply_due_changes()
-        env = ToolEnv(self, ctx.account, ctx.auth, getattr(ctx, 'codepage', 65001))
+            generation = self.generation
+        env = ToolEnv(self, ctx.account, ctx.auth, getattr(ctx, 'codepage', 65001), getattr(ctx, 'cancelled', None))
         entry = {'command_line': command_line, 'stdin': stdin.decode('utf-8', errors='replace'),
                  'account': ctx.account.name, 'auth': ctx.auth}
         try:
@@ -191,6 +197,8 @@ class Host:
             entry['internal_error'] = f'{type(error).__name__}: {error}'
             rc, stdout, stderr = 1, b'', f'emulated host internal error: {entry["internal_error"]}\r\n'.encode()
         with self.lock:
+            if generation != self.generation:  # the host was reset while it ran: it belongs to no test any more
+                return CommandResult(rc, stdout, stderr)
             stdout = self.faults.damage(stdout)
             entry['rc'] = rc
             self.commands.append(entry)
