@@ -84,8 +84,8 @@ def explain(kind, code=0, message='', server=None, operation='logoff'):
         return ('The server %s was not found (Win32 error %d): %s. Check the name given in server, and that the '
                 'managed host can reach it.' % (server, code, cause))
     if kind == 'helper_unavailable':
-        return ('The WTS helper could not be loaded: %s Hosts in Constrained Language Mode or with Add-Type '
-                'blocked need method: auto (falls back to the native tools) or method: logoff_exe.' % message)
+        return ('The WTS functions could not be loaded: %s Hosts in Constrained Language Mode need method: auto '
+                '(falls back to the native tools) or method: logoff_exe.' % message)
     if kind == 'bad_server':
         return 'The server name was refused by the host: only letters, digits, dots, hyphens and underscores.'
     detail = ' (Win32 error %d)' % code if code else ''

@@ -114,7 +114,7 @@ class SessionTask:
                                        % (type(problem).__name__, problem))
             if error.get('kind') != 'helper_unavailable' or method == 'wts':
                 self._fail_call(error.get('kind'), error.get('code') or 0, error.get('message'))
-            self.fallback_reason = error.get('message') or 'the WTS helper could not be loaded'
+            self.fallback_reason = error.get('message') or 'the WTS functions could not be loaded'
             self._say('falling back to the native tools: %s' % self.fallback_reason)
         self.method = 'logoff_exe'
         frames, codec = self._native('snapshot', {'op': 'snapshot', 'server': server})

@@ -42,7 +42,8 @@ def _read_payload(name):
 
 
 PACKED_PAYLOADS = frozenset(['wts'])
-"""Payloads sent DEFLATE-packed. Unpacking needs FullLanguage, which the wts payload needs anyway (Add-Type);
+"""Payloads sent DEFLATE-packed. Unpacking needs FullLanguage, which the wts payload needs anyway (it defines the
+WTS functions with .NET);
 the native payload is the one that must run in ConstrainedLanguage, so it is always sent as text."""
 
 DEFLATE_MARK = '#deflate '
@@ -232,5 +233,5 @@ def _unpack_refused(name, document):
         'language_mode': mode,
         'error': {'kind': 'helper_unavailable', 'code': 0,
                   'message': 'PowerShell runs in %s mode: the %s payload needs FullLanguage (it is sent packed and '
-                             'loads its helper with Add-Type)' % (mode, name)},
+                             'defines the WTS functions with .NET)' % (mode, name)},
     }

@@ -1,18 +1,15 @@
 """The collection's payloads, sent as the controller sends them, run by a real PowerShell.
 
-What only a real engine can show: that the bootstrap and the payloads parse and run, that the C# helper compiles
-and its P/Invoke declarations reach the WTS API with the right layouts, and what Constrained Language Mode
+What only a real engine can show: that the bootstrap and the payloads parse and run, that the WTS functions the
+payload defines reach the WTS API with the right signatures and layouts, and what Constrained Language Mode
 really refuses. The WTS API and the native tools are the emulated host's stand-ins (``tests/emulator/surfaces``).
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
-    PayloadError, bootstrap_command, payload_script)
+from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import PayloadError, bootstrap_command
 from tests.engine.payloads import context, last_command, native_frames, run_payload, run_script, wts_document
 
 SNAPSHOT = {'op': 'snapshot', 'server': None}
@@ -51,32 +48,36 @@ def test_a_payload_with_a_syntax_error_fails_and_the_controller_says_so(make_hos
         wts_document(result)
 
 
-def _helper_source():
-    return re.search(r"\$helper = @'\n(.*?)\n'@", payload_script('wts'), re.DOTALL).group(1)
+def test_every_field_of_the_wts_structures_is_read_where_wtsapi32_h_puts_it(make_host):
+    """The payload reads WTS_SESSION_INFO_1W and WTSINFOW by their x64 layout (56 and 216 bytes): names, user,
+    domain, client and every time come back as the host holds them, and every block WTS handed out is freed."""
+    long_user = 'a-user-name-longer-than-twenty-characters'  # WTSINFOW's UserName holds only 20
+    sessions = [{'id': 3, 'name': 'rdp-tcp#5', 'user': 'alice', 'domain': 'CONTOSO', 'state': 'active',
+                 'logon_time': '2026-11-20T08:15:00', 'last_input_time': '2026-11-22T09:48:00', 'client': 'PC042'},
+                {'id': 4, 'name': None, 'user': long_user, 'domain': 'A-DOMAIN-OF-MANY-LETTERS', 'state': 'disconnected',
+                 'logon_time': '2026-11-19T17:02:00', 'last_input_time': '2026-11-22T06:40:00',
+                 'disconnect_time': '2026-11-22T06:50:00'}]
+    host = make_host(sessions=sessions, utc_offset_minutes=60)
+    document = wts_document(run_payload(host, 'wts', SNAPSHOT))
+    by_id = dict((session['id'], session) for session in document['sessions'])
+    assert by_id[3]['name'] == 'RDP-Tcp#5' and by_id[3]['client'] == 'PC042' and by_id[3]['state_code'] == 0
+    assert (by_id[3]['logon_time'], by_id[3]['last_input_time']) == ('2026-11-20T07:15:00Z', '2026-11-22T08:48:00Z')
+    assert (by_id[4]['user'], by_id[4]['domain'], by_id[4]['state_code']) == (long_user, 'A-DOMAIN-OF-MANY-LETTERS', 4)
+    assert (by_id[4]['disconnect_time'], by_id[4]['last_input_time']) == ('2026-11-22T05:50:00Z',
+                                                                          '2026-11-22T05:40:00Z')
+    assert by_id[4]['current_time'].startswith('2026-11-22T')
+    assert (by_id[0]['name'], by_id[0]['user'], by_id[65536]['name']) == ('Services', None, 'RDP-Tcp')
+    assert last_command(host)['calls'][-1] == 'outstanding 0'
 
 
-def test_the_csharp_helper_compiles_and_its_structures_match_wtsapi32(make_host):
-    """Add-Type compiles the helper as the payload does; Marshal.SizeOf of its structures equals the sizes the
-    stand-in library has from wtsapi32.h's layout (216 bytes for WTSINFOW, 56 for WTS_SESSION_INFO_1W on x64)."""
-    host = make_host()
-    script = (
-        "$helper = @'\n" + _helper_source() + "\n'@\n"
-        "Add-Type -TypeDefinition $helper -Language CSharp\n"
-        "Add-Type -TypeDefinition @'\n"
-        "using System.Runtime.InteropServices;\n"
-        "public static class StandIn {\n"
-        "  [DllImport(\"wtsapi32.dll\")] public static extern int winrds_sizeof_wtsinfo();\n"
-        "  [DllImport(\"wtsapi32.dll\")] public static extern int winrds_sizeof_session_info_1();\n"
-        "}\n"
-        "'@\n"
-        "$flags = [Reflection.BindingFlags]'NonPublic'\n"
-        "$sizeOf = [Runtime.InteropServices.Marshal].GetMethod('SizeOf', [Type[]]@([Type]))\n"
-        "$info = $sizeOf.Invoke($null, @([WinRdsSessions.Wts].GetNestedType('WTSINFO', $flags)))\n"
-        "$one = $sizeOf.Invoke($null, @([WinRdsSessions.Wts].GetNestedType('WTS_SESSION_INFO_1', $flags)))\n"
-        "'{0} {1} {2} {3}' -f $info, [StandIn]::winrds_sizeof_wtsinfo(), $one, [StandIn]::winrds_sizeof_session_info_1()\n")
-    result = run_script(host, script)
-    assert result.rc == 0, result.stderr.decode('utf-8', 'replace')
-    assert result.stdout.split() == [b'216', b'216', b'56', b'56']
+def test_the_wts_functions_load_where_application_control_blocks_the_compiler(make_host):
+    """ansible.windows#588: Add-Type fails under AppLocker (CS1504) in FullLanguage. The payload defines the WTS
+    functions with System.Reflection.Emit and needs no compiler, so it works there."""
+    host = make_host(add_type_blocked=True)
+    assert run_script(host, "try { Add-Type -TypeDefinition 'public class WinrdsProbe {}'; 'allowed' } "
+                            "catch { 'refused' }").stdout.split() == [b'refused']
+    document = wts_document(run_payload(host, 'wts', SNAPSHOT))
+    assert document['error'] is None and len(document['sessions']) == 5
 
 
 def test_constrained_language_refuses_what_full_language_allows(make_host):

@@ -1,13 +1,13 @@
-# winrds payload: wts v2
-# Runs one session operation through the WTS API (wtsapi32.dll) with a small C# helper and prints one JSON
-# object, non-ASCII escaped. Contract: docs/architecture.md, "wts payload".
+# winrds payload: wts v3
+# Runs one session operation through the WTS API (wtsapi32.dll), whose functions it defines at run time, and
+# prints one JSON object, non-ASCII escaped. Contract: docs/architecture.md, "wts payload".
 
 $ErrorActionPreference = 'Stop'
 $data = ConvertFrom-Json -InputObject $WinrdsInput
 
 $result = [ordered]@{
     payload            = 'wts'
-    version            = 2
+    version            = 3
     computer           = $env:COMPUTERNAME
     server             = $data.server
     language_mode      = [string]$ExecutionContext.SessionState.LanguageMode
@@ -26,233 +26,188 @@ function Write-Result {
 }
 
 if ($result.language_mode -ne 'FullLanguage') {
-    $result.error = [ordered]@{ kind = 'helper_unavailable'; code = 0; message = "PowerShell runs in $($result.language_mode) mode: Add-Type is not allowed." }
+    $result.error = [ordered]@{ kind = 'helper_unavailable'; code = 0; message = "PowerShell runs in $($result.language_mode) mode: the WTS functions cannot be loaded." }
     Write-Result
     return
 }
 
-# The C# helper. Its comments are here, not in it: a here-string is sent as it is.
-# - "#pragma warning disable 169, 649": the structures are filled by the marshaller, never by the code, and the
-#   compiler of Windows PowerShell 5.1 (csc, C# 5, warnings as errors) may call their fields unused or unassigned.
-# - Open: on failure WTSOpenServer returns "a handle that is not valid". NULL is also the local host's handle
-#   (WTS_CURRENT_SERVER_HANDLE): used unchecked it would act on this host instead, so NULL is an error.
-# - ConsoleSessionId: null when no session is attached to the console (the DWORD 0xFFFFFFFF, not -1).
-# - Time: ISO 8601 in UTC whatever the culture of the logon; in a custom format ':' is the culture's time
-#   separator and 'yyyy' counts years in its calendar, so every literal is quoted and the culture fixed.
-# - LogonTime: the logon time of one session in one call ("" when it has none, null when there is no session).
-# - Logoff: bWait=FALSE, because with TRUE the call has been seen to block for ever; the caller polls instead.
-$helper = @'
-using System;
-using System.Collections.Generic;
-using System.ComponentModel;
-using System.Globalization;
-using System.Runtime.InteropServices;
-#pragma warning disable 169, 649
-
-namespace WinRdsSessions
-{
-    public class SessionRecord
-    {
-        public int Id;
-        public string Name;
-        public string User;
-        public string Domain;
-        public int StateCode;
-        public string Client;
-        public string LogonTime;
-        public string DisconnectTime;
-        public string LastInputTime;
-        public string CurrentTime;
+# The WTS functions, defined at run time with System.Reflection.Emit: no compiler runs and no file is written,
+# so nothing needs csc.exe (which application control may block) and nothing on disk can be replaced by another
+# user. Each function F of the table gets a method F(arguments..., [ref]$lastError) that calls it and reads the
+# thread's last error at once: on .NET Framework from the DllImport SetLastError the method carries
+# (GetLastWin32Error), on .NET 6 and later, which ignore that attribute on emitted methods, straight from the
+# system (GetLastSystemError). Signatures and structure layouts: Microsoft's wtsapi32.h reference.
+function New-WtsFunctions {
+    $marshal = [Runtime.InteropServices.Marshal]
+    $reader = $marshal.GetMethod('GetLastSystemError', [Type[]]@())
+    if (-not $reader) { $reader = $marshal.GetMethod('GetLastWin32Error', [Type[]]@()) }
+    $int = [int]
+    $intRef = [int].MakeByRefType()
+    $ptr = [IntPtr]
+    $ptrRef = [IntPtr].MakeByRefType()
+    $table = @(
+        @('wtsapi32.dll', 'WTSOpenServerW', $ptr, @([string])),
+        @('wtsapi32.dll', 'WTSCloseServer', [void], @($ptr)),
+        @('wtsapi32.dll', 'WTSEnumerateSessionsExW', [bool], @($ptr, $intRef, $int, $ptrRef, $intRef)),
+        @('wtsapi32.dll', 'WTSFreeMemoryExW', [bool], @($int, $ptr, $int)),
+        @('wtsapi32.dll', 'WTSQuerySessionInformationW', [bool], @($ptr, $int, $int, $ptrRef, $intRef)),
+        @('wtsapi32.dll', 'WTSFreeMemory', [void], @($ptr)),
+        @('wtsapi32.dll', 'WTSLogoffSession', [bool], @($ptr, $int, [bool])),
+        @('wtsapi32.dll', 'WTSDisconnectSession', [bool], @($ptr, $int, [bool])),
+        @('wtsapi32.dll', 'WTSSendMessageW', [bool], @($ptr, $int, [string], $int, [string], $int, $int, $int, $intRef, [bool])),
+        @('kernel32.dll', 'WTSGetActiveConsoleSessionId', [uint32], @())
+    )
+    $assembly = [Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly([Reflection.AssemblyName]::new('WinRdsWts'), 'Run')
+    $type = $assembly.DefineDynamicModule('WinRdsWts').DefineType('WinRdsWts', 'Public, Class, Sealed, Abstract')
+    $dllImport = [Runtime.InteropServices.DllImportAttribute]
+    $fields = [Reflection.FieldInfo[]]@($dllImport.GetField('SetLastError'), $dllImport.GetField('CharSet'))
+    foreach ($entry in $table) {
+        $dll, $name, $returns, $parameters = $entry
+        $native = $type.DefinePInvokeMethod($name + 'Native', $dll, $name, 'Private, Static, PinvokeImpl', 'Standard',
+            $returns, [Type[]]$parameters, 'Winapi', 'Unicode')
+        $native.SetImplementationFlags('PreserveSig')
+        $native.SetCustomAttribute([Reflection.Emit.CustomAttributeBuilder]::new(
+                $dllImport.GetConstructor([Type[]]@([string])), @($dll), $fields, @($true, [Runtime.InteropServices.CharSet]::Unicode)))
+        $method = $type.DefineMethod($name, 'Public, Static', $returns, [Type[]]($parameters + $intRef))
+        $il = $method.GetILGenerator()
+        for ($i = 0; $i -lt $parameters.Count; $i++) { $il.Emit([Reflection.Emit.OpCodes]::Ldarg, [int16]$i) }
+        $il.Emit([Reflection.Emit.OpCodes]::Call, $native)
+        $il.Emit([Reflection.Emit.OpCodes]::Ldarg, [int16]$parameters.Count)
+        $il.Emit([Reflection.Emit.OpCodes]::Call, $reader)
+        $il.Emit([Reflection.Emit.OpCodes]::Stind_I4)
+        $il.Emit([Reflection.Emit.OpCodes]::Ret)
     }
-
-    public class WtsException : Exception
-    {
-        public int Code;
-        public WtsException(int code, string what) : base(what + ": " + new Win32Exception(code).Message) { Code = code; }
-    }
-
-    public static class Wts
-    {
-        [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
-        struct WTS_SESSION_INFO_1
-        {
-            public int ExecEnvId;
-            public int State;
-            public int SessionId;
-            public IntPtr SessionName;
-            public IntPtr HostName;
-            public IntPtr UserName;
-            public IntPtr DomainName;
-            public IntPtr FarmName;
-        }
-
-        [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
-        struct WTSINFO
-        {
-            public int State;
-            public int SessionId;
-            public int IncomingBytes;
-            public int OutgoingBytes;
-            public int IncomingFrames;
-            public int OutgoingFrames;
-            public int IncomingCompressedBytes;
-            public int OutgoingCompressedBytes;
-            [MarshalAs(UnmanagedType.ByValTStr, SizeConst = 32)] public string WinStationName;
-            [MarshalAs(UnmanagedType.ByValTStr, SizeConst = 17)] public string Domain;
-            [MarshalAs(UnmanagedType.ByValTStr, SizeConst = 21)] public string UserName;
-            public long ConnectTime;
-            public long DisconnectTime;
-            public long LastInputTime;
-            public long LogonTime;
-            public long CurrentTime;
-        }
-
-        const int WTSClientName = 10;
-        const int WTSSessionInfo = 24;
-        const int WTSTypeSessionInfoLevel1 = 2;
-
-        [DllImport("wtsapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
-        static extern IntPtr WTSOpenServerW(string serverName);
-        [DllImport("wtsapi32.dll")]
-        static extern void WTSCloseServer(IntPtr server);
-        [DllImport("wtsapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
-        static extern bool WTSEnumerateSessionsExW(IntPtr server, ref int level, int filter, out IntPtr info, out int count);
-        [DllImport("wtsapi32.dll", CharSet = CharSet.Unicode)]
-        static extern bool WTSFreeMemoryExW(int type, IntPtr memory, int count);
-        [DllImport("wtsapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
-        static extern bool WTSQuerySessionInformationW(IntPtr server, int sessionId, int infoClass, out IntPtr buffer, out int bytes);
-        [DllImport("wtsapi32.dll")]
-        static extern void WTSFreeMemory(IntPtr memory);
-        [DllImport("wtsapi32.dll", SetLastError = true)]
-        static extern bool WTSLogoffSession(IntPtr server, int sessionId, bool wait);
-        [DllImport("wtsapi32.dll", SetLastError = true)]
-        static extern bool WTSDisconnectSession(IntPtr server, int sessionId, bool wait);
-        [DllImport("wtsapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
-        static extern bool WTSSendMessageW(IntPtr server, int sessionId, string title, int titleLength,
-            string message, int messageLength, int style, int timeout, out int response, bool wait);
-        [DllImport("kernel32.dll")]
-        static extern uint WTSGetActiveConsoleSessionId();
-
-        const int RPC_S_SERVER_UNAVAILABLE = 1722;
-        const int ERROR_CTX_WINSTATION_NOT_FOUND = 7022;
-
-        public static IntPtr Open(string server)
-        {
-            if (String.IsNullOrEmpty(server)) return IntPtr.Zero;
-            IntPtr handle = WTSOpenServerW(server);
-            if (handle == IntPtr.Zero)
-            {
-                int code = Marshal.GetLastWin32Error();
-                throw new WtsException(code != 0 ? code : RPC_S_SERVER_UNAVAILABLE, "WTSOpenServer");
-            }
-            return handle;
-        }
-
-        public static void Close(IntPtr server)
-        {
-            if (server != IntPtr.Zero) WTSCloseServer(server);
-        }
-
-        public static object ConsoleSessionId()
-        {
-            uint id = WTSGetActiveConsoleSessionId();
-            if (id == 0xFFFFFFFF) return null;
-            return (long)id;
-        }
-
-        public static string Time(long fileTime)
-        {
-            if (fileTime <= 0) return null;
-            return DateTime.FromFileTimeUtc(fileTime).ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture);
-        }
-
-        static string QueryString(IntPtr server, int id, int infoClass)
-        {
-            IntPtr buffer; int bytes;
-            if (!WTSQuerySessionInformationW(server, id, infoClass, out buffer, out bytes)) return null;
-            try { return Marshal.PtrToStringUni(buffer); } finally { WTSFreeMemory(buffer); }
-        }
-
-        public static List<SessionRecord> Enumerate(IntPtr server) { return Enumerate(server, true); }
-
-        public static string LogonTime(IntPtr server, int id)
-        {
-            IntPtr buffer; int bytes;
-            if (!WTSQuerySessionInformationW(server, id, WTSSessionInfo, out buffer, out bytes))
-            {
-                int code = Marshal.GetLastWin32Error();
-                if (code == ERROR_CTX_WINSTATION_NOT_FOUND) return null;
-                throw new WtsException(code, "WTSQuerySessionInformation");
-            }
-            try { return Time(((WTSINFO)Marshal.PtrToStructure(buffer, typeof(WTSINFO))).LogonTime) ?? ""; }
-            finally { WTSFreeMemory(buffer); }
-        }
-
-        public static List<SessionRecord> Enumerate(IntPtr server, bool withClient)
-        {
-            int level = 1; IntPtr info; int count;
-            if (!WTSEnumerateSessionsExW(server, ref level, 0, out info, out count))
-                throw new WtsException(Marshal.GetLastWin32Error(), "WTSEnumerateSessionsEx");
-            var sessions = new List<SessionRecord>();
-            try
-            {
-                int size = Marshal.SizeOf(typeof(WTS_SESSION_INFO_1));
-                for (int i = 0; i < count; i++)
-                {
-                    var item = (WTS_SESSION_INFO_1)Marshal.PtrToStructure(new IntPtr(info.ToInt64() + i * size), typeof(WTS_SESSION_INFO_1));
-                    var record = new SessionRecord();
-                    record.Id = item.SessionId;
-                    record.StateCode = item.State;
-                    record.Name = Marshal.PtrToStringUni(item.SessionName);
-                    record.User = Marshal.PtrToStringUni(item.UserName);
-                    record.Domain = Marshal.PtrToStringUni(item.DomainName);
-                    Describe(server, record, withClient);
-                    sessions.Add(record);
-                }
-            }
-            finally { WTSFreeMemoryExW(WTSTypeSessionInfoLevel1, info, count); }
-            return sessions;
-        }
-
-        static void Describe(IntPtr server, SessionRecord record, bool withClient)
-        {
-            IntPtr buffer; int bytes;
-            if (WTSQuerySessionInformationW(server, record.Id, WTSSessionInfo, out buffer, out bytes))
-            {
-                try
-                {
-                    var info = (WTSINFO)Marshal.PtrToStructure(buffer, typeof(WTSINFO));
-                    record.LogonTime = Time(info.LogonTime);
-                    record.DisconnectTime = Time(info.DisconnectTime);
-                    record.LastInputTime = Time(info.LastInputTime);
-                    record.CurrentTime = Time(info.CurrentTime);
-                }
-                finally { WTSFreeMemory(buffer); }
-            }
-            if (withClient) record.Client = QueryString(server, record.Id, WTSClientName);
-        }
-
-        public static int Logoff(IntPtr server, int id)
-        {
-            return WTSLogoffSession(server, id, false) ? 0 : Marshal.GetLastWin32Error();
-        }
-
-        public static int Disconnect(IntPtr server, int id)
-        {
-            return WTSDisconnectSession(server, id, false) ? 0 : Marshal.GetLastWin32Error();
-        }
-
-        public static int[] SendMessage(IntPtr server, int id, string title, string text, int timeoutSeconds, bool wait)
-        {
-            int response;
-            const int MB_OK_ICONWARNING = 0x30;
-            bool ok = WTSSendMessageW(server, id, title, title.Length * 2, text, text.Length * 2,
-                MB_OK_ICONWARNING, timeoutSeconds, out response, wait);
-            return new int[] { ok ? 0 : Marshal.GetLastWin32Error(), response };
-        }
-    }
+    $type.CreateType()
 }
-'@
+
+# Layouts (x64 and x86): WTS_SESSION_INFO_1W is three DWORDs then five LPWSTR, pointer-aligned; WTSINFOW is eight
+# DWORDs, WCHAR[32], WCHAR[17], WCHAR[21] and five LARGE_INTEGER (FILETIME ticks) from offset 176, 216 bytes.
+$PointerSize = [IntPtr]::Size
+$Info1Strings = 12
+if ($PointerSize -eq 8) { $Info1Strings = 16 }
+$Info1Size = $Info1Strings + 5 * $PointerSize
+$WTSClientName = 10
+$WTSSessionInfo = 24
+$WTSTypeSessionInfoLevel1 = 2
+
+function Format-Time {
+    # ISO 8601 in UTC whatever the culture of the logon: in a custom format ':' is the culture's time separator and
+    # 'yyyy' counts years in its calendar, so every literal is quoted and the culture fixed. 0 is "not set".
+    param([long]$FileTime)
+    if ($FileTime -le 0) { return $null }
+    [DateTime]::FromFileTimeUtc($FileTime).ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", [Globalization.CultureInfo]::InvariantCulture)
+}
+
+function New-WtsError {
+    # The exception a failed call ends the whole operation with; the controller explains it by its code.
+    param([int]$Code, [string]$Call)
+    $exception = New-Object System.ComponentModel.Win32Exception($Code)
+    $exception.Data['Code'] = $Code
+    $exception.Data['Call'] = $Call
+    $exception
+}
+
+function Open-Server {
+    # WTS_CURRENT_SERVER_HANDLE (zero) for this host. WTSOpenServer returns "a handle that is not valid" when it
+    # fails; NULL is also this host's handle, so used unchecked it would act here instead: NULL is an error.
+    param([string]$Name)
+    if (-not $Name) { return [IntPtr]::Zero }
+    $err = 0
+    $handle = $Wts::WTSOpenServerW($Name, [ref]$err)
+    if ($handle -eq [IntPtr]::Zero) {
+        if (-not $err) { $err = 1722 }
+        throw (New-WtsError $err 'WTSOpenServer')
+    }
+    $handle
+}
+
+function Get-SessionInfo {
+    # The times of one session's WTSINFOW into $Record, or $false (and the error in $Record.Error) when the call
+    # fails. The user and domain come from the enumeration: WTSINFOW's arrays cut longer names.
+    param([IntPtr]$Server, $Record)
+    $buffer = [IntPtr]::Zero
+    $bytes = 0
+    $err = 0
+    if (-not $Wts::WTSQuerySessionInformationW($Server, $Record.Id, $WTSSessionInfo, [ref]$buffer, [ref]$bytes, [ref]$err)) {
+        $Record.Error = $err
+        return $false
+    }
+    try {
+        $Record.LogonTime = Format-Time ([Runtime.InteropServices.Marshal]::ReadInt64($buffer, 200))
+        $Record.DisconnectTime = Format-Time ([Runtime.InteropServices.Marshal]::ReadInt64($buffer, 184))
+        $Record.LastInputTime = Format-Time ([Runtime.InteropServices.Marshal]::ReadInt64($buffer, 192))
+        $Record.CurrentTime = Format-Time ([Runtime.InteropServices.Marshal]::ReadInt64($buffer, 208))
+    } finally { $null = $Wts::WTSFreeMemory($buffer, [ref]$err) }
+    $true
+}
+
+function Get-ClientName {
+    param([IntPtr]$Server, [int]$Id)
+    $buffer = [IntPtr]::Zero
+    $bytes = 0
+    $err = 0
+    if (-not $Wts::WTSQuerySessionInformationW($Server, $Id, $WTSClientName, [ref]$buffer, [ref]$bytes, [ref]$err)) { return $null }
+    try { [Runtime.InteropServices.Marshal]::PtrToStringUni($buffer) } finally { $null = $Wts::WTSFreeMemory($buffer, [ref]$err) }
+}
+
+function Get-Sessions {
+    # Every session of the server (WTSEnumerateSessionsEx, level 1), with its WTSINFOW times and, with
+    # -WithClient, its client name: one call, then one or two per session.
+    param([IntPtr]$Server, [switch]$WithClient)
+    $level = 1
+    $info = [IntPtr]::Zero
+    $count = 0
+    $err = 0
+    if (-not $Wts::WTSEnumerateSessionsExW($Server, [ref]$level, 0, [ref]$info, [ref]$count, [ref]$err)) {
+        throw (New-WtsError $err 'WTSEnumerateSessionsEx')
+    }
+    $sessions = New-Object System.Collections.Generic.List[object]
+    try {
+        for ($i = 0; $i -lt $count; $i++) {
+            $item = [IntPtr]::Add($info, $i * $Info1Size)
+            $marshal = [Runtime.InteropServices.Marshal]
+            $sessions.Add([pscustomobject]@{
+                    Id             = $marshal::ReadInt32($item, 8)
+                    StateCode      = $marshal::ReadInt32($item, 4)
+                    Name           = $marshal::PtrToStringUni($marshal::ReadIntPtr($item, $Info1Strings))
+                    User           = $marshal::PtrToStringUni($marshal::ReadIntPtr($item, $Info1Strings + 2 * $PointerSize))
+                    Domain         = $marshal::PtrToStringUni($marshal::ReadIntPtr($item, $Info1Strings + 3 * $PointerSize))
+                    Client         = $null
+                    LogonTime      = $null
+                    DisconnectTime = $null
+                    LastInputTime  = $null
+                    CurrentTime    = $null
+                    Error          = 0
+                })
+        }
+    } finally { $null = $Wts::WTSFreeMemoryExW($WTSTypeSessionInfoLevel1, $info, $count, [ref]$err) }
+    foreach ($session in $sessions) {
+        $null = Get-SessionInfo -Server $Server -Record $session
+        if ($WithClient) { $session.Client = Get-ClientName -Server $Server -Id $session.Id }
+    }
+    $sessions
+}
+
+function Get-LogonTime {
+    # The logon time of one session in one call: "" when it has none, $null when there is no such session.
+    param([IntPtr]$Server, [int]$Id)
+    $record = [pscustomobject]@{ Id = $Id; User = ''; LogonTime = $null; DisconnectTime = $null; LastInputTime = $null; CurrentTime = $null; Error = 0 }
+    if (Get-SessionInfo -Server $Server -Record $record) { return [string]$record.LogonTime }
+    if ($record.Error -eq 7022) { return $null }
+    throw (New-WtsError $record.Error 'WTSQuerySessionInformation')
+}
+
+function Send-Message {
+    # WTSSendMessage: @(win32 error or 0, response). Lengths are in bytes.
+    param([IntPtr]$Server, [int]$Id, [string]$Title, [string]$Text, [int]$Seconds, [bool]$Wait)
+    $response = 0
+    $err = 0
+    $MB_OK_ICONWARNING = 0x30
+    $ok = $Wts::WTSSendMessageW($Server, $Id, $Title, $Title.Length * 2, $Text, $Text.Length * 2, $MB_OK_ICONWARNING,
+        $Seconds, [ref]$response, $Wait, [ref]$err)
+    if ($ok) { return @(0, $response) }
+    @($err, 0)
+}
 
 function ConvertTo-SessionDocument {
     param($Record)
@@ -271,10 +226,10 @@ function ConvertTo-SessionDocument {
 }
 
 function ConvertTo-IsoTime {
-    # A time of the snapshot in the helper's own form. PowerShell 7's ConvertFrom-Json turns ISO strings into
-    # DateTime values (Windows PowerShell 5.1 leaves them strings); both compare as the helper writes them.
+    # A time of the snapshot in this payload's own form. PowerShell 7's ConvertFrom-Json turns ISO strings into
+    # DateTime values (Windows PowerShell 5.1 leaves them strings); both compare as Format-Time writes them.
     param($Value)
-    if ($Value -is [datetime]) { return [WinRdsSessions.Wts]::Time($Value.ToUniversalTime().ToFileTimeUtc()) }
+    if ($Value -is [datetime]) { return Format-Time $Value.ToUniversalTime().ToFileTimeUtc() }
     [string]$Value
 }
 
@@ -282,7 +237,7 @@ function Get-Logons {
     # The sessions of the server now, by ID: one enumeration for every target.
     param([IntPtr]$Server)
     $now = @{}
-    foreach ($record in [WinRdsSessions.Wts]::Enumerate($Server, $false)) { $now[$record.Id] = $record }
+    foreach ($record in (Get-Sessions -Server $Server)) { $now[$record.Id] = $record }
     $now
 }
 
@@ -303,28 +258,32 @@ function New-Outcome {
 }
 
 try {
-    Add-Type -TypeDefinition $helper -Language CSharp
+    $Wts = New-WtsFunctions
 } catch {
-    $result.error = [ordered]@{ kind = 'helper_unavailable'; code = 0; message = "Add-Type failed: $($_.Exception.Message)" }
+    $result.error = [ordered]@{ kind = 'helper_unavailable'; code = 0; message = "the WTS functions could not be defined: $($_.Exception.Message)" }
     Write-Result
     return
 }
 
 $server = [IntPtr]::Zero
 try {
-    $server = [WinRdsSessions.Wts]::Open([string]$data.server)
-    if (-not $data.server) { $result.console_session_id = [WinRdsSessions.Wts]::ConsoleSessionId() }
+    $server = Open-Server ([string]$data.server)
+    if (-not $data.server) {
+        $err = 0
+        $console = $Wts::WTSGetActiveConsoleSessionId([ref]$err)
+        # 0xFFFFFFFF: no session is attached to the console.
+        if ($console -ne [uint32]::MaxValue) { $result.console_session_id = [long]$console }
+    }
     switch ($data.op) {
         'snapshot' {
             $sessions = New-Object System.Collections.Generic.List[object]
-            foreach ($record in [WinRdsSessions.Wts]::Enumerate($server)) { $sessions.Add((ConvertTo-SessionDocument $record)) }
+            foreach ($record in (Get-Sessions -Server $server -WithClient)) { $sessions.Add((ConvertTo-SessionDocument $record)) }
             $result.sessions = $sessions
         }
         'message' {
             $results = New-Object System.Collections.Generic.List[object]
             foreach ($target in @($data.targets)) {
-                $reply = [WinRdsSessions.Wts]::SendMessage($server, [int]$target.id, [string]$data.title, [string]$data.text,
-                    [int]$data.timeout_seconds, [bool]$data.wait_response)
+                $reply = Send-Message $server ([int]$target.id) ([string]$data.title) ([string]$data.text) ([int]$data.timeout_seconds) ([bool]$data.wait_response)
                 if ($reply[0] -eq 0) {
                     $results.Add((New-Outcome -Id $target.id -Outcome 'done' -Response $reply[1]))
                 } else {
@@ -349,8 +308,7 @@ try {
                     # The box stays up for the grace period (60 seconds without one), or until the user closes it.
                     $shown = $grace
                     if ($shown -le 0) { $shown = 60 }
-                    [void][WinRdsSessions.Wts]::SendMessage($server, [int]$target.id, [string]$data.notice.title,
-                        [string]$data.notice.text, $shown, $false)
+                    $null = Send-Message $server ([int]$target.id) ([string]$data.notice.title) ([string]$data.notice.text) $shown $false
                 }
                 if ($grace -gt 0) { Start-Sleep -Seconds $grace }
                 $logons = Get-Logons -Server $server
@@ -358,26 +316,28 @@ try {
             foreach ($target in $live) {
                 $id = [int]$target.id
                 try {
-                if ($data.notice) {
-                    $verdict = Test-Identity -Logons $logons -Target $target
-                    if ($verdict -ne 'match') { $outcomes[$id] = New-Outcome -Id $id -Outcome $verdict; continue }
-                }
-                if ($data.op -eq 'logoff') { $code = [WinRdsSessions.Wts]::Logoff($server, $id) } else { $code = [WinRdsSessions.Wts]::Disconnect($server, $id) }
-                if ($code -ne 0) {
-                    $text = (New-Object System.ComponentModel.Win32Exception($code)).Message
-                    $outcomes[$id] = New-Outcome -Id $id -Outcome 'failed' -Code $code -Message $text
-                    continue
-                }
-                $outcomes[$id] = New-Outcome -Id $id -Outcome 'done'
-                if ($data.op -eq 'logoff' -and $data.wait) {
-                    # Only this session is asked about, once per poll: is its logon still there?
-                    $deadline = (Get-Date).AddSeconds([int]$data.timeout_seconds)
-                    $logon = ConvertTo-IsoTime $target.logon_time
-                    while ([WinRdsSessions.Wts]::LogonTime($server, $id) -eq $logon) {
-                        if ((Get-Date) -ge $deadline) { $outcomes[$id] = New-Outcome -Id $id -Outcome 'timeout'; break }
-                        Start-Sleep -Milliseconds 500
+                    if ($data.notice) {
+                        $verdict = Test-Identity -Logons $logons -Target $target
+                        if ($verdict -ne 'match') { $outcomes[$id] = New-Outcome -Id $id -Outcome $verdict; continue }
                     }
-                }
+                    # bWait FALSE: with TRUE the call has been seen to block for ever; the wait below polls instead.
+                    $err = 0
+                    if ($data.op -eq 'logoff') { $ok = $Wts::WTSLogoffSession($server, $id, $false, [ref]$err) } else { $ok = $Wts::WTSDisconnectSession($server, $id, $false, [ref]$err) }
+                    if (-not $ok) {
+                        $text = (New-Object System.ComponentModel.Win32Exception($err)).Message
+                        $outcomes[$id] = New-Outcome -Id $id -Outcome 'failed' -Code $err -Message $text
+                        continue
+                    }
+                    $outcomes[$id] = New-Outcome -Id $id -Outcome 'done'
+                    if ($data.op -eq 'logoff' -and $data.wait) {
+                        # Only this session is asked about, once per poll: is its logon still there?
+                        $deadline = (Get-Date).AddSeconds([int]$data.timeout_seconds)
+                        $logon = ConvertTo-IsoTime $target.logon_time
+                        while ((Get-LogonTime -Server $server -Id $id) -eq $logon) {
+                            if ((Get-Date) -ge $deadline) { $outcomes[$id] = New-Outcome -Id $id -Outcome 'timeout'; break }
+                            Start-Sleep -Milliseconds 500
+                        }
+                    }
                 } catch {
                     # One session's failure must not hide what happened to the others.
                     $outcomes[$id] = New-Outcome -Id $id -Outcome 'failed' -Message $_.Exception.Message
@@ -389,15 +349,19 @@ try {
         }
     }
 } catch {
-    $code = 0
-    if ($_.Exception.InnerException -and ($_.Exception.InnerException.PSObject.Properties.Name -contains 'Code')) {
-        $code = [int]$_.Exception.InnerException.Code
-    }
     # The Win32 code says what failed; the controller names it (diagnostics.py).
+    $code = 0
+    $exception = $_.Exception
+    while ($exception) {
+        if ($exception.Data.Contains('Code')) { $code = [int]$exception.Data['Code']; break }
+        $exception = $exception.InnerException
+    }
     $kind = 'exception'
     if ($code) { $kind = 'win32' }
-    $result.error = [ordered]@{ kind = $kind; code = $code; message = $_.Exception.Message }
+    $message = $_.Exception.Message
+    if ($_.Exception.Data.Contains('Call')) { $message = "$($_.Exception.Data['Call']): $message" }
+    $result.error = [ordered]@{ kind = $kind; code = $code; message = $message }
 } finally {
-    [WinRdsSessions.Wts]::Close($server)
+    if ($server -ne [IntPtr]::Zero) { $err = 0; $Wts::WTSCloseServer($server, [ref]$err) }
 }
 Write-Result

@@ -25,6 +25,7 @@ request                                                answer
 ``message <handle> <id> <title> <text> <style>         ``ok <response>`` or ``err <code>`` (WTSSendMessageW)
 <timeout> <wait>``
 ``console``                                            ``ok <id>`` (WTSGetActiveConsoleSessionId, 4294967295: none)
+``outstanding <n>``                                    ``ok`` (at exit: blocks the process never freed)
 ``tool <name> <arg>...``                               ``stdin`` when the tool reads its standard input (the
                                                        client then sends ``stdin #<bytes>``), then
                                                        ``ok <rc> #<stdout> #<stderr>``
@@ -174,8 +175,13 @@ class Broker:
 
     def _answer(self, caller: Caller, words: list[str], stream) -> list[str]:
         op = words[0]
+        label = op
+        if op == 'tool':
+            label = f'tool {unwide(words[1])}'
+        elif op == 'outstanding':
+            label = f'outstanding {int(words[1])}'
         with caller.lock:
-            caller.calls.append(op if op != 'tool' else f'tool {unwide(words[1])}')
+            caller.calls.append(label)
         if op == 'tool':
             return self._tool(caller, words, stream)
         env = caller.env
@@ -183,6 +189,8 @@ class Broker:
             with env.lock:
                 found = env.host.computer.console_session_id(env.now())
             return [f'ok {found & NO_CONSOLE}']
+        if op == 'outstanding':
+            return ['ok']
         if op == 'open':
             return self._open(caller, unwide(words[1]))
         if op == 'close':

@@ -1,7 +1,7 @@
-"""What Windows PowerShell 5.1 does running ``wts.ps1`` (winrds payload: wts v2) on this host: the contract engine.
+"""What Windows PowerShell 5.1 does running ``wts.ps1`` (winrds payload: wts v3) on this host: the contract engine.
 
-The script's C# helper calls the WTS API; this module answers those calls from the session table with the
-API's documented behaviour (windows-tools §8, field-notes §1):
+The script defines the WTS functions with System.Reflection.Emit and calls them; this module answers those calls
+from the session table with the API's documented behaviour (windows-tools §8, field-notes §1):
 
 - ``WTSOpenServerW`` for a server it cannot reach returns "a handle that is not valid" (Microsoft's reference):
   NULL with the error (the helper then throws in ``Open``), or, with ``wts_open_server_failure: deferred``, a
@@ -14,10 +14,10 @@ API's documented behaviour (windows-tools §8, field-notes §1):
   session (only logoff.exe refuses that). WTSDisconnectSession refuses the console with 7041.
 - WTSSendMessage: IDASYNC (32001) without waiting, IDTIMEOUT (32000) when nobody answers in time.
 
-PowerShell's share: an exception thrown in a static method reaches the ``catch`` as MethodInvocationException
-``Exception calling "Find" with "2" argument(s): "<inner message>"`` whose InnerException carries ``Code``;
-``Win32Exception(code).Message`` is the FormatMessage text without its final period (errors.dotnet_message);
-``ConvertTo-Json`` is convert_to_json. Sleeps advance the host clock.
+PowerShell's share: a failed call throws a Win32Exception whose Data carries the code and the call, and the
+script answers ``<call>: <message>``; ``Win32Exception(code).Message`` is the FormatMessage text without its final
+period (errors.dotnet_message); ``ConvertTo-Json`` is convert_to_json. Application control that blocks the compiler
+(``add_type_blocked``) does not matter: nothing is compiled. Sleeps advance the host clock.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from .powershell import convert_to_json
 from .sessions import Session
 from .toolenv import ToolEnv
 
-_METHOD_ARGS = {'Open': 1, 'Enumerate': 2, 'LogonTime': 2}
 _CALLED = {'Open': 'WTSOpenServer', 'Enumerate': 'WTSEnumerateSessionsEx', 'LogonTime': 'WTSQuerySessionInformation'}
 
 
@@ -43,8 +42,7 @@ class MethodInvocationError(Exception):
     """A WtsException thrown by a helper method, as PowerShell wraps it."""
 
     def __init__(self, method: str, code: int, text: str):
-        inner = f'{_CALLED[method]}: {errors.dotnet_message(text)}'
-        super().__init__(f'Exception calling "{method}" with "{_METHOD_ARGS[method]}" argument(s): "{inner}"')
+        super().__init__(f'{_CALLED[method]}: {errors.dotnet_message(text)}')
         self.code = code
 
 
@@ -83,7 +81,7 @@ class WtsRun:
         self.env = env
         self.data = data
         host = env.host
-        self.result = {'payload': 'wts', 'version': 2, 'computer': host.computer.computer_name,
+        self.result = {'payload': 'wts', 'version': 3, 'computer': host.computer.computer_name,
                        'server': data.get('server'), 'language_mode': host.language_mode,
                        'console_session_id': None, 'error': None}
         self.target: Computer | None = None
@@ -158,11 +156,7 @@ class WtsRun:
         mode = result['language_mode']
         if mode != 'FullLanguage':
             result['error'] = {'kind': 'helper_unavailable', 'code': 0,
-                               'message': f'PowerShell runs in {mode} mode: Add-Type is not allowed.'}
-            return convert_to_json(result)
-        if env.options.add_type_blocked:
-            result['error'] = {'kind': 'helper_unavailable', 'code': 0,
-                               'message': f'Add-Type failed: {env.options.add_type_error}'}
+                               'message': f'PowerShell runs in {mode} mode: the WTS functions cannot be loaded.'}
             return convert_to_json(result)
         server = ps_string(data.get('server'))
         try:

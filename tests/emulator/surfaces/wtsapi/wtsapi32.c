@@ -4,10 +4,10 @@
  * WTSDisconnectSession, WTSSendMessageW; WTS_SESSION_INFO_1W, WTSINFOW, WTS_TYPE_CLASS, WTS_INFO_CLASS).
  *
  * Built as a shared object named "wtsapi32.dll" and found through LD_LIBRARY_PATH, it is what
- * DllImport("wtsapi32.dll") loads when the helper runs in PowerShell on Linux, so every call goes through the
+ * DllImport("wtsapi32.dll") loads when the payload runs in PowerShell on Linux, so every call goes through the
  * real P/Invoke marshalling. It keeps no Windows state: each call asks the emulated host over the channel
- * (channel.h) and lays the answer out as Windows does. Memory the functions return is counted, so a test can
- * see that the caller freed it (winrds_outstanding_allocations).
+ * (channel.h) and lays the answer out as Windows does. Memory the functions return is counted; at exit the
+ * process reports what it never freed ("outstanding <n>"), so a test can see that the caller frees it.
  */
 #include "channel.h"
 
@@ -60,9 +60,24 @@ typedef struct {
 #define SERVER_MAGIC 0x57545331u
 
 static long outstanding;
+static pthread_once_t report_once = PTHREAD_ONCE_INIT;
+
+/* At exit, tell the emulated host how many blocks the process never gave back to WTSFreeMemory(Ex). */
+static void report_outstanding(void)
+{
+    line_t request = {0}, answer = {0};
+    if (line_add(&request, "outstanding") &&
+        line_add_number(&request, (unsigned long long)__atomic_load_n(&outstanding, __ATOMIC_SEQ_CST)))
+        channel_call(&request, &answer, 0);
+    free(request.data);
+    free(answer.data);
+}
+
+static void register_report(void) { atexit(report_outstanding); }
 
 static void *counted_alloc(size_t size)
 {
+    pthread_once(&report_once, register_report);
     void *memory = calloc(1, size);
     if (memory)
         __atomic_add_fetch(&outstanding, 1, __ATOMIC_SEQ_CST);
