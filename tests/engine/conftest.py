@@ -43,15 +43,20 @@ def pytest_terminal_summary(terminalreporter):
             handle.write(line + '\n')
 
 
+def make_pwsh_host(**overrides):
+    """An in-process host whose engine is the real one (``testing.SAMPLE_HOST`` with top-level overrides)."""
+    config = copy.deepcopy(testing.SAMPLE_HOST)
+    config.update({'engine': 'pwsh', **overrides})
+    return load_config({'hosts': [config]})[0].host
+
+
 @pytest.fixture
 def make_host():
-    """Build in-process hosts whose engine is the real one (``testing.SAMPLE_HOST`` with overrides)."""
+    """Build in-process hosts whose engine is the real one; they are closed after the test."""
     built = []
 
     def make(**overrides):
-        config = copy.deepcopy(testing.SAMPLE_HOST)
-        config.update({'engine': 'pwsh', **overrides})
-        host = load_config({'hosts': [config]})[0].host
+        host = make_pwsh_host(**overrides)
         built.append(host)
         return host
 

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import yaml
 
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import bootstrap_command
 
+CORPUS_FILE = Path(__file__).parent / 'hostile_strings.yml'
+"""Strings a shell, PowerShell, a parser or the wire would read as something other than data (its comments say)."""
+
 ACTION_EVENTS = ('logoff', 'disconnect')
 """Journal events the collection causes; ``vanished`` and ``replaced`` are the faults' own doing."""
+
+
+class _CorpusLoader(yaml.SafeLoader):
+    """Reads the corpus file: ``!unsafe`` marks a plain string for Ansible; here it is just the string."""
+
+
+_CorpusLoader.add_constructor('!unsafe', lambda loader, node: loader.construct_scalar(node))
+
+
+def load_corpus():
+    """The hostile strings: the listed ones, then the repeated ones."""
+    document = yaml.load(CORPUS_FILE.read_text(encoding='utf-8'), Loader=_CorpusLoader)
+    return list(document['corpus']) + [entry['text'] * entry['times'] for entry in document['repeated']]
 
 
 def identities(fleet, host):

@@ -110,7 +110,9 @@ def test_connection_lost_while_the_result_comes_back_is_unknown(safe, fault):
     assert entry['status'] == 'failed', run.stdout[-2000:]
     assert_outcomes(entry, {4: 'unknown'})
     assert all(words in entry['result']['msg'] for words in UNKNOWN_WORDS)
-    assert touched(safe, HOST) == [4]
+    # The command may have finished before the client gave up, or been ended with its shell while it ran
+    # (a real PowerShell takes its time): either way the outcome is unknown and nothing else was touched.
+    assert touched(safe, HOST) in ([], [4])
     assert_untouched_outside(safe, HOST, before, allowed=[4])
 
 
