@@ -149,10 +149,14 @@ ENGINE_ENV := ac221
 engine: venv ## pytest tests/engine: the payloads in a real PowerShell (skipped, with a note, without pwsh)
 	@bash $(TOOLING)/run_pytest.sh $(VENV)/$(ENGINE_ENV) $(DEV_COLLECTIONS) tests/engine $(PYTEST_ARGS)
 
-# End-to-end tests against the emulator: pytest on tests/e2e in every environment once that
-# folder has tests; until then the step is reported as SKIPPED.
-e2e: venv ## pytest tests/e2e on every environment (skipped while the folder has no tests)
-	@rc=0; for env in $(ENVS); do bash $(TOOLING)/run_pytest.sh $(VENV)/$$env $(DEV_COLLECTIONS) tests/e2e $(E2E_PYTEST_ARGS) tests/bench tests/load || rc=1; done; exit $$rc
+# End-to-end tests against the emulator (tests/e2e, with the fleet benchmark's smoke test and the load test) in
+# every environment. The emulated hosts run a real PowerShell (the engine step's pwsh) for the newest core, and the
+# contract engine for the oldest, so that every run exercises both; without pwsh both use the contract engine.
+E2E_ENGINE_ac219 := contract
+E2E_ENGINE_ac221 :=
+e2e: venv ## pytest tests/e2e (+ bench smoke, load) on every environment: real engine on ac221, contract on ac219
+	@rc=0; $(foreach env,$(ENVS),WINRDS_EMU_ENGINE=$(E2E_ENGINE_$(env)) bash $(TOOLING)/run_pytest.sh \
+	    $(VENV)/$(env) $(DEV_COLLECTIONS) tests/e2e $(E2E_PYTEST_ARGS) tests/bench tests/load || rc=1;) exit $$rc
 
 # The demo: an emulated fleet (en-US, de-DE in Constrained Language Mode, ja-JP), examples/demo.yml over
 # NTLM-encrypted WinRM, and each host's own before/after (tests/demo/run_demo.py).

@@ -120,14 +120,14 @@ def sweep_plan(fleet, host, operation):
 
     On the real engine every command starts a PowerShell (about a second), and the whole sweep would be thousands
     of them. There the sweep keeps the options whose strings travel to the host, where the engine can make a
-    difference, and every sixth string (each kind of the corpus is represented); the selectors' strings never leave
+    difference, and every twelfth string (quotes, expansion, operators, control characters, framing, Unicode); the selectors' strings never leave
     the controller, so the contract engine's run of them proves the same. tests/engine runs every string of the
     corpus through both payloads on the real engine.
     """
     options = string_options(operation)
     if fleet.state(host)['engine']['name'] != 'pwsh':
         return options, CORPUS
-    return [option for option in options if option in TRAVELLING], CORPUS[::6]
+    return [option for option in options if option in TRAVELLING], CORPUS[::12]
 
 
 @pytest.mark.parametrize('operation', sorted(MODULES))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import zlib
 from dataclasses import dataclass
@@ -114,6 +115,20 @@ def read_stdin(stdin: bytes) -> Payload | None:
         # -like '#deflate *', case-insensitive as PowerShell's comparison operators are.
         return Payload(lines[0], '\n'.join(lines[1:]), None, None, packed=True)
     return _payload(lines[0], lines[1:])
+
+
+def describe(stdin: bytes) -> dict:
+    """``payload`` (name) and ``op`` of a bootstrap command's stdin, for the host's record of the command (the
+    real engine runs the script itself; the record only names what it ran). Empty when stdin is no payload."""
+    payload = read_stdin(stdin)
+    if payload is None:
+        return {}
+    try:
+        payload = payload.unpacked() if payload.packed else payload
+        data = json.loads(payload.data_text)
+    except (UnpackError, ValueError):
+        return {}
+    return {'payload': payload.name, 'op': data.get('op') if isinstance(data, dict) else None}
 
 
 def payload_file_versions() -> dict[str, int]:

@@ -38,6 +38,7 @@ class RequestCounters:
             self._bytes_out = 0
             self._auth_failures = 0
             self._faults_served = 0
+            self._operation_timeouts = 0
             self._faults_injected = 0
 
     def request(self, body_bytes: int) -> None:
@@ -51,12 +52,15 @@ class RequestCounters:
         with self._lock:
             self._by_action[name] += 1
 
-    def response(self, body_bytes: int, fault: bool = False) -> None:
-        """Count the body of an answer; ``fault`` when it carried a SOAP fault."""
+    def response(self, body_bytes: int, fault: bool | str = False) -> None:
+        """Count the body of an answer; ``fault`` when it carried a SOAP fault (``"timeout"`` for the
+        OperationTimeout answer to a Receive, which only tells the client to poll again)."""
         with self._lock:
             self._bytes_out += body_bytes
             if fault:
                 self._faults_served += 1
+            if fault == "timeout":
+                self._operation_timeouts += 1
 
     def auth_failure(self) -> None:
         """Count refused credentials or tokens."""
@@ -78,6 +82,7 @@ class RequestCounters:
                 "bytes_out": self._bytes_out,
                 "auth_failures": self._auth_failures,
                 "faults_served": self._faults_served,
+                "operation_timeouts": self._operation_timeouts,
                 "faults_injected": self._faults_injected,
             }
 

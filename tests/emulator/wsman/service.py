@@ -176,8 +176,9 @@ class HostService:
         try:
             answer = self.winrs.handle(soap, caller)
         except faults.WSManFault as fault:
+            kind = "timeout" if isinstance(fault, faults.OperationTimedOut) else True
             return self._answer(
-                fault.http_status, envelope.build_fault(fault, relates_to, self.host.name), seal, fault=True
+                fault.http_status, envelope.build_fault(fault, relates_to, self.host.name), seal, fault=kind
             )
         return self._answer(200, answer, seal, fault=False)
 
@@ -215,7 +216,7 @@ class HostService:
     def _bad_request(self) -> HttpResponse:
         return HttpResponse(400, [SERVER_HEADER])
 
-    def _answer(self, status: int, body: bytes, seal: Any, fault: bool) -> HttpResponse:
+    def _answer(self, status: int, body: bytes, seal: Any, fault: bool | str) -> HttpResponse:
         content_type = c.SOAP_CONTENT_TYPE
         if seal is not None and body:
             body = encryption.wrap(seal, body)

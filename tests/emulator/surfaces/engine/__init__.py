@@ -22,16 +22,23 @@ ENGINE_VARIABLE = 'WINRDS_EMU_ENGINE'
 """Replaces ``engine: auto`` for every host that does not set ``engine`` (pwsh or contract)."""
 
 
+def default_engine() -> str:
+    """What ``engine: auto`` means here: ``WINRDS_EMU_ENGINE``, else pwsh when PowerShell is found, else contract."""
+    from .pwsh import find_pwsh
+
+    return os.environ.get(ENGINE_VARIABLE) or ('pwsh' if find_pwsh() else 'contract')
+
+
 def choose_engine(host, setting: str):
     """The engine a host's ``engine`` setting names; ``auto`` is pwsh when it can run here, else contract.
 
     :raises EngineUnavailable: ``pwsh`` was asked for and cannot run (no PowerShell, no C compiler).
     """
     from .contract import ContractEngine
-    from .pwsh import EngineUnavailable, PwshEngine, find_pwsh
+    from .pwsh import EngineUnavailable, PwshEngine
 
     if setting == 'auto':
-        setting = os.environ.get(ENGINE_VARIABLE) or ('pwsh' if find_pwsh() else 'contract')
+        setting = default_engine()
     if setting == 'contract':
         return ContractEngine(host)
     if setting != 'pwsh':

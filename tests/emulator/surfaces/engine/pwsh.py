@@ -34,12 +34,17 @@ import time
 from pathlib import Path
 
 from tests.emulator.surfaces import tools, wtsapi
+from tests.emulator.windows.bootstrap import describe, is_bootstrap
 from tests.emulator.windows.powershell import split_command_line
 
 POLICY_SCRIPT = Path(__file__).resolve().with_name('host_policy.ps1')
 UTF8_CODEPAGE = 65001
 COMMAND_LIMIT_SECONDS = 1800.0
 """A command still running after this long is stopped (an emulator safeguard; Windows has no such limit)."""
+PROCESS_SLOTS = threading.BoundedSemaphore(int(os.environ.get('WINRDS_EMU_ENGINE_PROCESSES') or 2 * (os.cpu_count() or 1)))
+"""How many PowerShell processes the emulator runs at once, for all its hosts (WINRDS_EMU_ENGINE_PROCESSES, default
+twice the CPUs): each takes a CPU and about 180 MiB while it starts. A command waits for a slot, as a busy host
+makes its clients wait. This is the emulator's machine's limit, not a Windows one."""
 
 _VERSION_LOCK = threading.Lock()
 _VERSIONS: dict[str, str] = {}
@@ -176,6 +181,16 @@ class PwshEngine:
         """Run one PowerShell command line (``invocation.script`` is its decoded command, None when it has none)."""
         codepage = env.codepage
         arguments, policy = self.arguments(command_line, invocation.script, codepage)
+        while not PROCESS_SLOTS.acquire(timeout=0.25):
+            if env.cancelled is not None and env.cancelled.is_set():
+                entry['engine'] = {'name': self.name, 'version': self.version, 'policy': [], 'started': False}
+                return 1, b'', b''
+        try:
+            return self._run(arguments, policy, stdin, env, entry)
+        finally:
+            PROCESS_SLOTS.release()
+
+    def _run(self, arguments, policy, stdin, env, entry) -> tuple[int, bytes, bytes]:
         token, caller = self.host.broker.register(env)
         try:
             variables = self.environment(env, token)
@@ -194,9 +209,10 @@ class PwshEngine:
             self.host.broker.release(token)
         entry['engine'] = {'name': self.name, 'version': self.version,
                            'policy': sorted(name for name in policy if name != 'WINRDS_EMU_COMMAND')}
+        if is_bootstrap(entry.get('script') or ''):
+            entry.update(describe(stdin))
         entry['calls'] = list(caller.calls)
         return process.returncode, stdout, stderr
-
 
     @staticmethod
     def _wait(process: subprocess.Popen, stdin: bytes, cancelled) -> tuple[bytes, bytes]:
