@@ -59,6 +59,7 @@ def test_reset_zeroes_counters_clears_faults_shells_and_the_host() -> None:
             "bytes_out": 0,
             "auth_failures": 0,
             "faults_served": 0,
+            "operation_timeouts": 0,
             "faults_injected": 0,
         }
         assert state["wire_faults"] == {

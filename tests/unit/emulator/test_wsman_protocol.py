@@ -175,6 +175,7 @@ def test_slow_command_is_polled_through_operation_timeouts() -> None:
         requests_seen = counters(server)
         assert requests_seen["by_action"]["Receive"] >= 3
         assert requests_seen["faults_served"] == requests_seen["by_action"]["Receive"] - 1
+        assert requests_seen["operation_timeouts"] == requests_seen["faults_served"]  # polls, no other fault
 
 
 def test_receive_wait_is_capped_whatever_the_client_asks() -> None:
