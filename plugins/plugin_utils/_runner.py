@@ -2,8 +2,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The task flow every module of the collection shares: validate, snapshot, select, plan, act, report.
 
-One snapshot command per task, and one more when there is something to do, whatever the number of sessions.
-Verbosity: ``-vv`` the steps and the plan, ``-vvvv`` each command sent, ``-vvvvv`` the payload data.
+One snapshot command per task, and one more when there is something to do, whatever the number of sessions. How a
+host is asked, and how its answers read, is the business of the method drivers (``methods/``): this flow knows
+neither payload's format. Verbosity: ``-vv`` the steps and the plan, ``-vvvv`` each command sent, ``-vvvvv`` the
+payload data.
 """
 
 from __future__ import annotations
@@ -13,27 +15,15 @@ import re
 from ansible.errors import AnsibleConnectionFailure
 
 from ansible_collections.winrds.sessions.plugins.module_utils import diagnostics
-from ansible_collections.winrds.sessions.plugins.module_utils.native_output import (
-    NativeOutputError, codec_for_code_page, split_frames, tool_error)
 from ansible_collections.winrds.sessions.plugins.module_utils.planner import OPERATIONS, PlanError, build_plan
-from ansible_collections.winrds.sessions.plugins.module_utils.query_parser import (
-    QueryParseError, parse_query_session, parse_query_user)
 from ansible_collections.winrds.sessions.plugins.module_utils.selectors import Selector, SelectorError
-from ansible_collections.winrds.sessions.plugins.module_utils.snapshot import sessions_from_native, sessions_from_wts
-from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
-    PayloadError, PayloadRunner, parse_json_answer)
+from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import PayloadError, PayloadRunner
+from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import TaskError, read_sessions
+
+__all__ = ['SessionTask', 'TaskError', 'run_module', 'validate']
 
 _SERVER_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,253}$')
 _MAX_MESSAGE = 4096
-_PAYLOAD = {'wts': 'wts', 'logoff_exe': 'native'}
-
-
-class TaskError(Exception):
-    """A failure of the whole task; ``sessions`` holds what is known per session (possibly nothing)."""
-
-    def __init__(self, message, sessions=None):
-        super().__init__(message)
-        self.sessions = sessions or []
 
 
 def validate(operation, params):
@@ -81,6 +71,7 @@ class SessionTask:
         self.display = display
         self.host = host
         self.runner = PayloadRunner(connection, display=display, host=host)
+        self.driver = None
         self.method = None
         self.fallback_reason = None
         self.computer = None
@@ -92,167 +83,19 @@ class SessionTask:
         if self.display:
             self.display.vv('winrds: %s' % text, host=self.host)
 
-    def _fail_call(self, kind, code, message):
-        raise TaskError(diagnostics.explain(kind, code, message, server=self.params.get('server'),
-                                            operation=self.operation.name))
-
     def snapshot(self):
-        """Ask the host for its sessions with the chosen method; fall back from wts when it cannot run."""
-        method = self.params.get('method') or 'auto'
-        server = self.params.get('server')
-        if method in ('auto', 'wts'):
-            document = parse_json_answer('wts', self.runner.run('wts', {'op': 'snapshot', 'server': server}))
-            self.computer = document.get('computer')
-            error = document.get('error')
-            if not error:
-                self.method = 'wts'
-                try:
-                    return sessions_from_wts(document)
-                except (KeyError, TypeError, ValueError) as problem:
-                    raise PayloadError('the wts payload reported a session this controller cannot read (%s: %s); '
-                                       'the host and the collection may be of different versions'
-                                       % (type(problem).__name__, problem))
-            if error.get('kind') != 'helper_unavailable' or method == 'wts':
-                self._fail_call(error.get('kind'), error.get('code') or 0, error.get('message'))
-            self.fallback_reason = error.get('message') or 'the WTS functions could not be loaded'
-            self._say('falling back to the native tools: %s' % self.fallback_reason)
-        self.method = 'logoff_exe'
-        frames, codec = self._native('snapshot', {'op': 'snapshot', 'server': server})
-        steps = dict((frame.step, frame) for frame in frames)
-        for step in ('query-session', 'query-user'):
-            if step not in steps or not steps[step].complete:
-                raise PayloadError('the native payload\'s answer was cut before %s finished' % step)
-        session_text = steps['query-session'].text(codec)
-        user_text = steps['query-user'].text(codec)
-        if steps['query-session'].rc != 0:
-            found = tool_error(session_text)
-            if found:
-                self._fail_call('', found[0], found[1])
-            if session_text.strip():
-                raise TaskError('query session failed (rc=%d): %s' % (steps['query-session'].rc, session_text.strip()))
-        try:
-            session_rows = parse_query_session(session_text)
-            try:
-                user_rows = parse_query_user(user_text)
-            except QueryParseError:
-                # quser exits 1 with "No User exists for *" when nobody is on; the text is localized.
-                if steps['query-user'].rc == 0 or tool_error(user_text):
-                    raise
-                user_rows = []
-        except QueryParseError as error:
-            raise TaskError('the output of query on this host could not be read: %s. Use method: wts, or report '
-                            'the text (it may be a display language this collection does not know yet).' % error)
-        if steps['query-user'].rc != 0 and tool_error(user_text):
-            found = tool_error(user_text)
-            self._fail_call('', found[0], found[1])
-        return sessions_from_native(session_rows, user_rows)
+        """The host's sessions, asked with the chosen method (``methods.read_sessions`` has the fallback rule)."""
+        self.driver, sessions, self.fallback_reason = read_sessions(self.runner, self.operation, self.params,
+                                                                    say=self._say, using=self._use)
+        self.computer = self.driver.computer
+        return sessions
 
-    def _native(self, what, data):
-        result = self.runner.run('native', data)
-        try:
-            frames, errors = split_frames(result.stdout)
-            if errors:
-                kind, code = errors[0]
-                self._fail_call(kind, code, '')
-            chcp = next((frame for frame in frames if frame.step == 'chcp'), None)
-            codec = codec_for_code_page(chcp)
-        except NativeOutputError as error:
-            raise PayloadError('the native payload\'s answer to %s cannot be read: %s' % (what, error))
-        return frames, codec
+    def _use(self, driver):
+        self.method = driver.name
 
     def act(self, targets):
         """Run the operation on the planned targets in one command; return {id: (outcome, reason, output)}."""
-        params = self.params
-        data = {'op': self.operation.payload_op, 'server': params.get('server')}
-        if self.operation.name == 'message':
-            data.update({'title': params.get('message_title') or '', 'text': params['message'],
-                         'wait_response': bool(params.get('wait')), 'timeout_seconds': params.get('timeout') or 0})
-        else:
-            notice = None
-            if params.get('message'):
-                notice = {'title': params.get('message_title') or '', 'text': params['message'],
-                          'grace_seconds': params.get('grace_period') or 0}
-            data.update({'notice': notice, 'wait': bool(params.get('wait')),
-                         'timeout_seconds': params.get('timeout') or 0})
-        data['targets'] = [dict(session.identity, id=session.id) for session in targets]
-        if self.method == 'wts':
-            return self._act_wts(data, targets)
-        return self._act_native(data, targets)
-
-    def _act_wts(self, data, targets):
-        document = parse_json_answer('wts', self.runner.run('wts', data))
-        error = document.get('error')
-        if error:
-            self._fail_call(error.get('kind'), error.get('code') or 0, error.get('message'))
-        by_id = dict((int(item['id']), item) for item in document.get('results') or [] if item)
-        outcomes = {}
-        for session in targets:
-            item = by_id.get(session.id)
-            if item is None:
-                outcomes[session.id] = ('unknown', 'the host answered without a result for this session', None)
-                continue
-            outcomes[session.id] = self._wts_outcome(item)
-        return outcomes
-
-    def _wts_outcome(self, item):
-        operation = self.operation
-        kind = item.get('outcome')
-        if kind == 'done':
-            if operation.name == 'message':
-                response = item.get('response')
-                if response == 32000:
-                    return 'timed_out', 'nobody acknowledged the message before the timeout', None
-                if self.params.get('wait') and response not in (None, 32001):
-                    return 'acknowledged', 'the user closed the message (response %s)' % response, None
-            return operation.done, None, None
-        if kind == 'gone':
-            return 'already_gone', 'the session ended before the %s' % operation.name, None
-        if kind == 'identity_changed':
-            return 'skipped', 'the session ID now belongs to another logon: left untouched', None
-        if kind == 'timeout':
-            return 'failed', ('the %s was requested but the session was still there after %ss'
-                              % (operation.name, self.params.get('timeout'))), None
-        return 'failed', diagnostics.explain_session_failure(int(item.get('code') or 0), item.get('message'),
-                                                             operation.name), None
-
-    def _act_native(self, data, targets):
-        frames, codec = self._native(self.operation.name, data)
-        by_target = {}
-        for frame in frames:
-            if frame.id is not None:
-                by_target.setdefault(frame.id, []).append(frame)
-        outcomes = {}
-        act_step = {'logoff': 'logoff', 'disconnect': 'tsdiscon', 'message': 'msg'}[self.operation.name]
-        for session in targets:
-            seen = by_target.get(session.id, [])
-            output = [line for frame in seen if frame.step in (act_step, 'notice')
-                      for line in frame.text(codec).splitlines() if line.strip()]
-            outcomes[session.id] = self._native_outcome(seen, act_step, codec) + (output or None,)
-        return outcomes
-
-    def _native_outcome(self, frames, act_step, codec):
-        operation = self.operation
-        if not frames or not all(frame.complete for frame in frames):
-            return 'unknown', 'the host\'s answer was cut before this session\'s result: check its state'
-        for frame in frames:
-            if frame.step == 'guard' and frame.verdict == 'gone':
-                return 'already_gone', 'the session ended before the %s' % operation.name
-            if frame.step == 'guard' and frame.verdict == 'mismatch':
-                return 'skipped', 'the session ID now belongs to another logon: left untouched'
-        acted = [frame for frame in frames if frame.step == act_step]
-        if not acted:
-            return 'unknown', 'the host did not report the %s of this session' % operation.name
-        if acted[-1].rc != 0:
-            text = acted[-1].text(codec).strip()
-            found = tool_error(text)
-            if found:
-                return 'failed', diagnostics.explain_session_failure(found[0], found[1], operation.name)
-            return 'failed', '%s exited with %d: %s' % (act_step, acted[-1].rc, text or 'no message')
-        waited = [frame for frame in frames if frame.step == 'wait']
-        if waited and waited[-1].verdict == 'timeout':
-            return 'failed', ('the %s was requested but the session was still there after %ss'
-                              % (operation.name, self.params.get('timeout')))
-        return operation.done, None
+        return self.driver.act(targets)
 
     # -- the whole task ------------------------------------------------------------------------------------
 

@@ -24,7 +24,13 @@ from dataclasses import dataclass
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
-_PAYLOAD_DIR = os.path.join(os.path.dirname(__file__), 'payloads')
+_HERE = os.path.dirname(__file__)
+PAYLOAD_FILES = {
+    'bootstrap': os.path.join(_HERE, 'bootstrap.ps1'),
+    'wts': os.path.join(_HERE, 'methods', 'wts.ps1'),
+    'native': os.path.join(_HERE, 'methods', 'native.ps1'),
+}
+"""Where each script is: the bootstrap beside this module, each payload beside the driver that speaks to it."""
 _POWERSHELL = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
 """The prefix ansible-core 2.19's winrm plugin recognises and 2.21's passes through (" -EncodedCommand ")."""
 
@@ -37,7 +43,7 @@ class PayloadError(AnsibleError):
 
 
 def _read_payload(name):
-    with open(os.path.join(_PAYLOAD_DIR, name), 'r', encoding='ascii') as handle:
+    with open(PAYLOAD_FILES[name], 'r', encoding='ascii') as handle:
         return handle.read()
 
 
@@ -88,7 +94,7 @@ _CACHE = {}
 def payload_script(name):
     """The text of a payload script (``wts``, ``native`` or ``bootstrap``) as the file has it, read once."""
     if name not in _CACHE:
-        _CACHE[name] = _read_payload(name + '.ps1')
+        _CACHE[name] = _read_payload(name)
     return _CACHE[name]
 
 

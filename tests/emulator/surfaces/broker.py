@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tests.emulator.windows import errors
-from tests.emulator.windows.native import reads_stdin, run_tool
+from tests.emulator.surfaces.tools.dispatch import reads_stdin, run_tool
 
 log = logging.getLogger(__name__)
 

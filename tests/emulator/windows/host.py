@@ -19,16 +19,17 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from tests.emulator.surfaces.engine.powershell import cmd_not_recognized, parse_command_line, split_command_line
+from tests.emulator.surfaces.tools.args import encode_lines
+from tests.emulator.surfaces.tools.dispatch import run_tool, tool_name
+
 from . import locales
 from .accounts import Account, find_account
 from .clock import Clock
 from .computer import Computer, Journal
 from .config import ComputerConfig, HostConfig, build_sessions
 from .faults import HostFaults
-from .native import run_tool, tool_name
-from .powershell import cmd_not_recognized, parse_command_line, split_command_line
 from .sessions import Session
-from .toolargs import encode_lines
 from .toolenv import ToolEnv
 
 log = logging.getLogger(__name__)

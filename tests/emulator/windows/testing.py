@@ -6,7 +6,8 @@ import base64
 import copy
 import json
 
-from .bootstrap import BOOTSTRAP_FILE, PAYLOAD_DIR
+from tests.emulator.surfaces.engine.bootstrap import BOOTSTRAP_FILE, PAYLOAD_DIR
+
 from .config import load_config
 from .host import ExecContext, Host
 

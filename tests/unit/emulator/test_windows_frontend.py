@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.emulator.windows import bootstrap, powershell
+from tests.emulator.surfaces.engine import bootstrap, powershell
 from tests.emulator.windows.testing import (
     bootstrap_command,
     context,
@@ -85,7 +85,7 @@ def test_every_command_is_recorded_with_its_decoded_script():
 
 
 def test_the_bootstrap_is_read_from_the_checkout():
-    assert bootstrap.BOOTSTRAP is not None, 'plugins/plugin_utils/payloads/bootstrap.ps1 is missing'
+    assert bootstrap.BOOTSTRAP is not None, 'plugins/plugin_utils/bootstrap.ps1 is missing'
     assert bootstrap.is_bootstrap(bootstrap.BOOTSTRAP_FILE.read_text(encoding='utf-8'))
     assert not bootstrap.is_bootstrap('quser')
     decoded = powershell.parse_command_line(bootstrap_command()).script

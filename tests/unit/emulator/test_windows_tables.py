@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.emulator.windows import locales, tables
+from tests.emulator.surfaces.tools import tables
+from tests.emulator.windows import locales
 from tests.emulator.windows.sessions import Session
 from tests.fixtures import capture_lines
 

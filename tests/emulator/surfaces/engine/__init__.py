@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 
+
 log = logging.getLogger(__name__)
 
 ENGINE_VARIABLE = 'WINRDS_EMU_ENGINE'

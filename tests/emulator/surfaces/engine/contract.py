@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 
-from tests.emulator.windows.bootstrap import EMULATED_VERSIONS, UnpackError, is_bootstrap, read_stdin
-from tests.emulator.windows.native import run_tool, tool_name
-from tests.emulator.windows.payload_native import run_native
-from tests.emulator.windows.payload_wts import run_wts
-from tests.emulator.windows.powershell import (
+from tests.emulator.surfaces.tools.args import encode_lines
+from tests.emulator.surfaces.tools.dispatch import run_tool, tool_name
+
+from .bootstrap import EMULATED_VERSIONS, UnpackError, is_bootstrap, read_stdin
+from .contract_native import run_native
+from .contract_wts import run_wts
+from .powershell import (
     clixml_errors,
     convert_to_json,
     error_record_lines,
@@ -23,7 +25,7 @@ from tests.emulator.windows.powershell import (
     split_statements,
     tokenize,
 )
-from tests.emulator.windows.toolargs import encode_lines
+
 
 VERSION = '5.1 (emulated by contract)'
 

@@ -33,9 +33,12 @@ import threading
 import time
 from pathlib import Path
 
-from tests.emulator.surfaces import tools, wtsapi
-from tests.emulator.windows.bootstrap import describe, is_bootstrap
-from tests.emulator.windows.powershell import split_command_line
+from tests.emulator.surfaces import wtsapi
+from tests.emulator.surfaces.tools import launchers
+
+from .bootstrap import describe, is_bootstrap
+from .powershell import split_command_line
+
 
 POLICY_SCRIPT = Path(__file__).resolve().with_name('host_policy.ps1')
 UTF8_CODEPAGE = 65001
@@ -105,7 +108,7 @@ class PwshEngine:
             raise EngineUnavailable(str(error)) from error
         self.root = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f'winrds-{host.name}-'))
         self.system_root = self.root / 'Windows'
-        tools.install(self.system_root / 'System32')
+        launchers.install(self.system_root / 'System32')
         (self.root / 'Temp').mkdir(parents=True, exist_ok=True)
         self._processes: set[subprocess.Popen] = set()
         self._lock = threading.Lock()

@@ -1,31 +1,9 @@
-"""The native tools a real PowerShell starts: launchers in the host's ``System32`` folder (``stub.py`` says how)."""
+"""The native tools of the emulated host: what ``query``, ``logoff``, ``tsdiscon``, ``msg``, ``chcp`` (and friends)
+print and do, from the host's model.
 
-from __future__ import annotations
-
-import shlex
-import sys
-from pathlib import Path
-
-STUB = Path(__file__).resolve().with_name('stub.py')
-
-FILES = {
-    'chcp.com': 'chcp', 'query.exe': 'query', 'quser.exe': 'quser', 'qwinsta.exe': 'qwinsta',
-    'logoff.exe': 'logoff', 'tsdiscon.exe': 'tsdiscon', 'msg.exe': 'msg', 'hostname.exe': 'hostname',
-    'whoami.exe': 'whoami',
-}
-"""File names in System32 and the tool each one is. Windows finds ``query`` as ``query.exe`` through PATHEXT;
-PowerShell on Linux looks for the exact name, so every tool is also installed without its extension."""
-
-
-def install(system32: Path, python: str | None = None) -> list[Path]:
-    """Write a launcher for every tool into ``system32``; return their paths."""
-    system32.mkdir(parents=True, exist_ok=True)
-    python = python or sys.executable
-    written = []
-    for file_name, tool in FILES.items():
-        text = '#!/bin/sh\nexec %s -I -S %s %s "$@"\n' % (shlex.quote(python), shlex.quote(str(STUB)), tool)
-        for path in (system32 / file_name, system32 / file_name.rsplit('.', 1)[0]):
-            path.write_text(text, encoding='ascii')
-            path.chmod(0o755)
-            written.append(path)
-    return written
+``dispatch.py`` names the tools and runs one; ``query.py``, ``session.py`` (logoff, tsdiscon), ``msg.py`` and
+``misc.py`` (hostname, whoami, chcp) are the tools; ``tables.py`` and ``dates.py`` lay out their text by display
+width in the host's language; ``args.py`` has their argument conventions and results. The contract engine and
+cmd.exe command lines call them in-process; a real PowerShell starts them as processes through ``launchers.py``
+and ``stub.py``, which carry the call to the same code over the broker.
+"""

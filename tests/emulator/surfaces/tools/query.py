@@ -8,10 +8,11 @@ the other failure codes are not documented (``failure_rc``, options.py).
 
 from __future__ import annotations
 
+from tests.emulator.windows.sessions import Session
+from tests.emulator.windows.toolenv import ToolEnv
+
 from . import tables
-from .sessions import Session
-from .toolargs import ToolResult, parse_arguments, usage, usage_error
-from .toolenv import ToolEnv
+from .args import ToolResult, parse_arguments, usage, usage_error
 
 
 def _matches(session: Session, target: str) -> bool:

@@ -1,6 +1,6 @@
 """Recognise the collection's fixed bootstrap and take a payload off stdin (docs/architecture.md, wire contract).
 
-The bootstrap text is read from ``plugins/plugin_utils/payloads/bootstrap.ps1`` when this module is imported,
+The bootstrap text is read from ``plugins/plugin_utils/bootstrap.ps1`` when this module is imported,
 so a change to that file changes what the emulated host recognises: it cannot diverge silently. A command is the
 bootstrap when its code lines (the lines that are neither blank nor ``#`` comments, without indentation) are the
 file's, so the file's comments may be sent or left out. The payload
@@ -18,9 +18,12 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[3]
-PAYLOAD_DIR = REPO / 'plugins' / 'plugin_utils' / 'payloads'
-BOOTSTRAP_FILE = PAYLOAD_DIR / 'bootstrap.ps1'
+
+REPO = Path(__file__).resolve().parents[4]
+PLUGIN_UTILS = REPO / 'plugins' / 'plugin_utils'
+BOOTSTRAP_FILE = PLUGIN_UTILS / 'bootstrap.ps1'
+PAYLOAD_DIR = PLUGIN_UTILS / 'methods'
+"""The payload scripts, each beside the controller's driver that speaks to it."""
 EMULATED_VERSIONS = {'wts': 3, 'native': 1}
 """The payload versions whose behaviour payload_wts.py and payload_native.py reproduce."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+
 _TOKEN = re.compile(r'yyyy|yy|MM|M|dd|d|HH|H|hh|h|mm|tt|.', re.DOTALL)
 
 

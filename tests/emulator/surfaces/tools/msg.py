@@ -10,11 +10,13 @@ errors go to stderr and the exit code is non-zero (ansible's win_msg.ps1 checks 
 
 from __future__ import annotations
 
-from . import errors
-from .computer import IDTIMEOUT
-from .sessions import Session
-from .toolargs import ToolResult, split_text, usage, usage_error
-from .toolenv import ToolEnv
+from tests.emulator.windows import errors
+from tests.emulator.windows.computer import IDTIMEOUT
+from tests.emulator.windows.sessions import Session
+from tests.emulator.windows.toolenv import ToolEnv
+
+from .args import ToolResult, split_text, usage, usage_error
+
 
 DEFAULT_TIME = 60
 

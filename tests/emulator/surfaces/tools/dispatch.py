@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from . import native_misc, native_msg, native_query, native_session
-from .toolargs import ToolResult
-from .toolenv import ToolEnv
+from tests.emulator.windows.toolenv import ToolEnv
+
+from . import misc, msg, query, session
+from .args import ToolResult
+
 
 TOOLS = ('query', 'quser', 'qwinsta', 'logoff', 'tsdiscon', 'msg', 'hostname', 'whoami', 'chcp')
 
@@ -20,27 +22,27 @@ def tool_name(word: str) -> str | None:
 
 def reads_stdin(name: str, args: list[str]) -> bool:
     """Whether tool ``name`` reads its standard input with these arguments (only msg does, without a message)."""
-    return name == 'msg' and native_msg.reads_stdin(args)
+    return name == 'msg' and msg.reads_stdin(args)
 
 
 def run_tool(env: ToolEnv, name: str, args: list[str], stdin_text: str | None = None) -> ToolResult:
     """Run native tool ``name`` with ``args`` (``stdin_text``: what the tool reads from stdin, for msg)."""
     if name == 'query':
-        return native_query.query(env, args)
+        return query.query(env, args)
     if name == 'quser':
-        return native_query.query_user(env, args)
+        return query.query_user(env, args)
     if name == 'qwinsta':
-        return native_query.query_session(env, args)
+        return query.query_session(env, args)
     if name == 'logoff':
-        return native_session.logoff(env, args)
+        return session.logoff(env, args)
     if name == 'tsdiscon':
-        return native_session.tsdiscon(env, args)
+        return session.tsdiscon(env, args)
     if name == 'msg':
-        return native_msg.msg(env, args, stdin_text)
+        return msg.msg(env, args, stdin_text)
     if name == 'hostname':
-        return native_misc.hostname(env, args)
+        return misc.hostname(env, args)
     if name == 'whoami':
-        return native_misc.whoami(env, args)
+        return misc.whoami(env, args)
     if name == 'chcp':
-        return native_misc.chcp(env, args)
+        return misc.chcp(env, args)
     raise KeyError(name)

@@ -32,9 +32,11 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
+from tests.emulator.windows.locales import Locale
+from tests.emulator.windows.sessions import Session
+
 from .dates import format_datetime
-from .locales import Locale
-from .sessions import Session
+
 
 NAME_LIMIT = 16
 """Longest session name printed whole; longer ones are cut to 13 columns plus ``...``."""

@@ -11,10 +11,11 @@ current session: through WinRM that is session 0, which they cannot end (field-n
 
 from __future__ import annotations
 
-from . import errors
-from .sessions import Session
-from .toolargs import ToolResult, parse_arguments, split_text, usage, usage_error
-from .toolenv import ToolEnv
+from tests.emulator.windows import errors
+from tests.emulator.windows.sessions import Session
+from tests.emulator.windows.toolenv import ToolEnv
+
+from .args import ToolResult, parse_arguments, split_text, usage, usage_error
 
 
 def _error_line(env: ToolEnv, code: int) -> str:

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 
-from .native import run_tool
-from .toolargs import ToolResult
-from .toolenv import ToolEnv
+from tests.emulator.surfaces.tools.args import ToolResult
+from tests.emulator.surfaces.tools.dispatch import run_tool
+from tests.emulator.windows.toolenv import ToolEnv
+
 
 _SERVER = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from .toolargs import ToolResult, split_text, usage
-from .toolenv import ToolEnv
+from tests.emulator.windows.toolenv import ToolEnv
+
+from .args import ToolResult, split_text, usage
+
 
 KNOWN_CODE_PAGES = frozenset({437, 720, 737, 775, 850, 852, 855, 857, 858, 860, 861, 862, 863, 864, 865, 866, 869,
                               874, 932, 936, 949, 950, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258,

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+
 CLIXML_HEADER = '#< CLIXML\r\n'
 _CLIXML_OPEN = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
 _POWERSHELL_NAMES = ('powershell', 'powershell.exe', 'pwsh', 'pwsh.exe')

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import errors
-from .computer import Computer
-from .payload_native import _as_list, ps_int, ps_string, ps_true
+from tests.emulator.windows import errors
+from tests.emulator.windows.computer import Computer
+from tests.emulator.windows.sessions import Session
+from tests.emulator.windows.toolenv import ToolEnv
+
+from .contract_native import _as_list, ps_int, ps_string, ps_true
 from .powershell import convert_to_json
-from .sessions import Session
-from .toolenv import ToolEnv
+
 
 _CALLED = {'Open': 'WTSOpenServer', 'Enumerate': 'WTSEnumerateSessionsEx', 'LogonTime': 'WTSQuerySessionInformation'}
 
