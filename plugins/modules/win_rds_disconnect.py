@@ -63,7 +63,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 method:
-  description: The method that read and acted on the sessions, V(wts) or V(logoff_exe).
+  description: The method the task used to read the sessions (and to act on them), V(wts) or V(logoff_exe).
   returned: when the host was reached
   type: str
   sample: wts
@@ -71,26 +71,33 @@ fallback_reason:
   description: Why O(method=auto) fell back from the WTS API to the native tools.
   returned: when it fell back
   type: str
-  sample: "PowerShell runs in ConstrainedLanguage mode: the wts payload needs FullLanguage (it is sent packed and loads its helper with Add-Type)"
+  sample: "PowerShell runs in ConstrainedLanguage mode: the wts payload needs FullLanguage (it is sent packed and defines the WTS functions with .NET)"
 server:
   description: The value of O(server), or null for the managed host itself.
   returned: always
   type: str
   sample: null
+computer:
+  description: >-
+    The computer name of the managed host as the WTS payload reports it, also after a fallback; null with
+    O(method=logoff_exe), whose tools do not report it.
+  returned: when the host was reached
+  type: str
+  sample: RDSH01
 matched:
-  description: How many sessions the selectors matched.
+  description: How many sessions the selectors matched, protected and skipped ones included.
   returned: when the host was reached
   type: int
-  sample: 1
+  sample: 2
 commands:
-  description: How many commands the task ran on the host.
+  description: >-
+    How many commands the task ran on the host: 1 to read the sessions, 1 more to act when something is to be
+    done, and 1 more to read them again with the native tools after a fallback.
   returned: always
   type: int
   sample: 2
 sessions:
-  description: >-
-    One entry per matched session, with what was done to it (the keys of
-    P(winrds.sessions.win_rds_session_info#module) plus RV(sessions[].outcome) and RV(sessions[].reason)).
+  description: One entry per matched session, with what was done to it.
   returned: always
   type: list
   elements: dict
@@ -99,14 +106,46 @@ sessions:
       description: The session ID.
       type: int
       sample: 3
+    name:
+      description: The session name (WinStation name), null when the session has none (often when disconnected).
+      type: str
+      sample: rdp-tcp#5
     username:
-      description: The user of the session.
+      description: The user of the session, null for services, listeners and sessions at the logon screen.
       type: str
       sample: alice
+    domain:
+      description: The user's domain (null with method V(logoff_exe), whose tools do not show it).
+      type: str
+      sample: CONTOSO
     state:
       description: The session state when it was read.
       type: str
       sample: active
+    idle_minutes:
+      description: >-
+        Minutes since the last input (since the disconnection for a disconnected session), null when the host does
+        not report it.
+      type: int
+      sample: 12
+    logon_time:
+      description: >-
+        When the user logged on - UTC ISO 8601 with method V(wts), the text C(query user) printed (in the host's
+        regional format) with method V(logoff_exe).
+      type: str
+      sample: "2026-11-20T08:15:00Z"
+    disconnect_time:
+      description: When the session was disconnected (method V(wts) only).
+      type: str
+      sample: null
+    client_name:
+      description: The name of the client computer (method V(wts) only).
+      type: str
+      sample: PC042
+    is_console:
+      description: Whether this is the console session.
+      type: bool
+      sample: false
     outcome:
       description:
         - V(disconnected), V(would_disconnect) (check mode), V(already_disconnected), V(already_gone),

@@ -104,7 +104,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 method:
-  description: The method that read and acted on the sessions, V(wts) or V(logoff_exe).
+  description: The method the task used to read the sessions (and to act on them), V(wts) or V(logoff_exe).
   returned: when the host was reached
   type: str
   sample: wts
@@ -112,15 +112,17 @@ fallback_reason:
   description: Why O(method=auto) fell back from the WTS API to the native tools.
   returned: when it fell back
   type: str
-  sample: "PowerShell runs in ConstrainedLanguage mode: the wts payload needs FullLanguage (it is sent packed and loads its helper with Add-Type)"
+  sample: "PowerShell runs in ConstrainedLanguage mode: the wts payload needs FullLanguage (it is sent packed and defines the WTS functions with .NET)"
 server:
   description: The value of O(server), or null for the managed host itself.
   returned: always
   type: str
-  sample: rdsh02
+  sample: null
 computer:
-  description: The computer name of the managed host, as the WTS payload reports it.
-  returned: with method wts
+  description: >-
+    The computer name of the managed host as the WTS payload reports it, also after a fallback; null with
+    O(method=logoff_exe), whose tools do not report it.
+  returned: when the host was reached
   type: str
   sample: RDSH01
 matched:
@@ -129,7 +131,9 @@ matched:
   type: int
   sample: 2
 commands:
-  description: How many commands the task ran on the host (1 to read, 1 more to act; 2 to read after a fallback).
+  description: >-
+    How many commands the task ran on the host: 1 to read the sessions, 1 more to act when something is to be
+    done, and 1 more to read them again with the native tools after a fallback.
   returned: always
   type: int
   sample: 2
@@ -148,7 +152,7 @@ sessions:
       type: str
       sample: rdp-tcp#5
     username:
-      description: The user of the session.
+      description: The user of the session, null for services, listeners and sessions at the logon screen.
       type: str
       sample: alice
     domain:
@@ -158,21 +162,23 @@ sessions:
     state:
       description: The session state when it was read.
       type: str
-      sample: disconnected
+      sample: active
     idle_minutes:
-      description: Minutes since the last input, null when the host does not report it.
+      description: >-
+        Minutes since the last input (since the disconnection for a disconnected session), null when the host does
+        not report it.
       type: int
-      sample: 190
+      sample: 12
     logon_time:
       description: >-
         When the user logged on - UTC ISO 8601 with method V(wts), the text C(query user) printed (in the host's
         regional format) with method V(logoff_exe).
       type: str
-      sample: "2026-11-19T17:02:00Z"
+      sample: "2026-11-20T08:15:00Z"
     disconnect_time:
       description: When the session was disconnected (method V(wts) only).
       type: str
-      sample: "2026-11-20T06:40:00Z"
+      sample: null
     client_name:
       description: The name of the client computer (method V(wts) only).
       type: str

@@ -52,3 +52,28 @@ def test_examples_use_only_documented_options(docs, module):
     assert used
     for task in used:
         assert set(task['winrds.sessions.%s' % module] or {}) <= documented
+
+
+SHARED_RETURN = ('method', 'fallback_reason', 'server', 'computer', 'matched', 'commands')
+SHARED_SESSION_FIELDS = ('id', 'name', 'username', 'domain', 'state', 'idle_minutes', 'logon_time',
+                         'disconnect_time', 'client_name', 'is_console')
+
+
+def test_the_return_values_every_module_shares_are_documented_alike(docs):
+    """ansible-core 2.19 cannot merge RETURN doc fragments (2.21 can), so each module carries a copy of the return
+    values they all have: the copies must not drift apart."""
+    returned = dict((module, docs['winrds.sessions.%s' % module]['return']) for module in MODULES)
+    reference = returned['win_rds_logoff']
+    for module, values in returned.items():
+        for key in SHARED_RETURN:
+            assert values[key] == reference[key], (module, key)
+        fields = values['sessions']['contains']
+        for key in SHARED_SESSION_FIELDS:
+            assert fields[key] == reference['sessions']['contains'][key], (module, 'sessions', key)
+
+
+def test_the_results_hold_what_the_shared_documentation_promises():
+    from ansible_collections.winrds.sessions.plugins.module_utils.model import Session
+
+    entry = Session(3, 'rdp-tcp#5', 'alice', 'CONTOSO', 'active', idle_minutes=1).to_result()
+    assert sorted(entry) == sorted(SHARED_SESSION_FIELDS)
