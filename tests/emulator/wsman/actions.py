@@ -37,6 +37,7 @@ class Caller:
     scheme: str
     endpoint: str
     client_ip: str
+    can_delegate: bool = False
 
 
 def _q(namespace: str, local: str) -> str:
@@ -238,7 +239,12 @@ class WinRS:
 
     def _runner(self, caller: Caller, shell: Shell) -> Callable[[str, bytes], Outcome]:
         context = ExecContext(
-            account=caller.account, auth=caller.auth, scheme=caller.scheme, codepage=shell.codepage, shell_id=shell.id
+            account=caller.account,
+            auth=caller.auth,
+            scheme=caller.scheme,
+            codepage=shell.codepage,
+            shell_id=shell.id,
+            can_delegate=caller.can_delegate,
         )
         delay = self._command_delay()
 
