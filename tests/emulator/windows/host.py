@@ -26,6 +26,7 @@ from .bootstrap import EMULATED_VERSIONS, UnpackError, is_bootstrap, read_stdin
 from .clock import Clock
 from .computer import Computer, Journal
 from .config import ComputerConfig, HostConfig, build_sessions
+from .delegation import can_make_second_hop
 from .faults import HostFaults
 from .native import run_tool, tool_name
 from .payload_native import run_native
@@ -48,18 +49,18 @@ from .toolenv import ToolEnv
 
 log = logging.getLogger(__name__)
 
-DELEGATING_AUTH = ('basic', 'credssp')
-"""Logons that hold the password on the host and so can make a second hop (field-notes §6)."""
 LOCAL_ALIASES = ('localhost', '.', '127.0.0.1')
 
 
 @dataclass
 class ExecContext:
-    """Who runs a command: the authenticated account, the authentication used, the transport scheme."""
+    """Who runs a command: the authenticated account, the authentication used, the transport scheme, and whether
+    the logon brought reusable credentials (``wsman.ExecContext`` has the same fields)."""
 
     account: Account
     auth: str
     scheme: str = 'http'
+    can_delegate: bool = False
 
 
 @dataclass
@@ -131,11 +132,13 @@ class Host:
             self.computer.before_read = lambda _now: self._apply_due_changes()
             self.servers = {c.name.lower(): self._build(c, c.name) for c in self.config.servers}
 
-    def resolve(self, server: str | None, auth: str) -> tuple[Computer | None, int, bool]:
+    def resolve(self, server: str | None, auth: str, can_delegate: bool = False) -> tuple[Computer | None, int, bool]:
         """The computer ``/server:`` names, as seen from a shell logged on with ``auth``.
 
+        :param can_delegate: the logon brought reusable credentials (``ExecContext.can_delegate``).
         :returns: ``(computer, 0, remote)``, or ``(None, 1722, True)`` when it cannot be reached (unknown names
-            fail the RPC bind the same way), or ``(None, 5, True)`` for a second hop the logon cannot make.
+            fail the RPC bind the same way), or ``(None, 5, True)`` for a second hop the logon cannot make
+            (delegation.py).
         """
         if not server:
             return self.computer, 0, False
@@ -145,7 +148,9 @@ class Host:
         computer = self.servers.get(wanted)
         if computer is None or not computer.reachable:
             return None, 1722, True
-        if computer.double_hop == 'ntlm_denied' and auth.lower() not in DELEGATING_AUTH:
+        if computer.double_hop != 'allowed' and not can_make_second_hop(
+                auth, can_delegate, trusted_for_delegation=self.config.trusted_for_delegation,
+                basic_logon=self.config.basic_logon):
             return None, 5, True
         return computer, 0, True
 
@@ -175,9 +180,10 @@ class Host:
         stdin = stdin or b''
         with self.lock:
             self._apply_due_changes()
-        env = ToolEnv(self, ctx.account, ctx.auth)
+        can_delegate = bool(getattr(ctx, 'can_delegate', False))
+        env = ToolEnv(self, ctx.account, ctx.auth, can_delegate)
         entry = {'command_line': command_line, 'stdin': stdin.decode('utf-8', errors='replace'),
-                 'account': ctx.account.name, 'auth': ctx.auth}
+                 'account': ctx.account.name, 'auth': ctx.auth, 'can_delegate': can_delegate}
         try:
             rc, stdout, stderr = self._run(command_line, stdin, env, entry)
         except Exception as error:  # a bug of the emulator: answer, record it, never hang the client

@@ -14,11 +14,12 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 @dataclass
 class ToolEnv:
-    """One command's view of the host: who runs it, over which authentication."""
+    """One command's view of the host: who runs it, over which authentication, with reusable credentials or not."""
 
     host: Host
     account: Account
     auth: str
+    can_delegate: bool = False
 
     @property
     def locale(self):
@@ -45,7 +46,7 @@ class ToolEnv:
 
     def computer(self, server: str | None) -> tuple[Computer | None, int, bool]:
         """The computer a ``/server:`` names: ``(computer, win32_code, remote)`` (see ``Host.resolve``)."""
-        return self.host.resolve(server, self.auth)
+        return self.host.resolve(server, self.auth, self.can_delegate)
 
     def current_session_id(self, remote: bool) -> int | None:
         """The session the command runs in, for the ``>`` marker: none when the table is another server's."""
