@@ -125,13 +125,13 @@ def commands_of(fleet, host):
     return fleet.state(host)['commands']
 
 
-def run_task(fleet, host, module, args, inventory_name='ntlm', check=False, diff=False):
+def run_task(fleet, host, module, args, inventory_name='ntlm', check=False, diff=False, env=None):
     """Run one task of ``module`` on ``host``; return ``(run, entry)`` with entry = that task's record."""
     runs = fleet.workdir / 'runs'
     runs.mkdir(exist_ok=True)
     workdir = runs / ('%s-%d' % (host, len(list(runs.iterdir()))))
     run = run_playbook(workdir, inventory(fleet, inventory_name), one_task(module, args), limit=host, check=check,
-                       diff=diff)
+                       diff=diff, env=env)
     return run, run.result('act', host)
 
 

@@ -26,6 +26,8 @@ from . import constants as c
 from .logon import CREDSSP, AuthError
 from .ntlm import NtlmUserFile, user_file
 
+_FAILED_STAGE = "Authentication failure"  # pyspnego's auth_stage once its acceptor sent the errorCode
+
 
 class CredSspHandshake:
     """The CredSSP acceptor of one TCP connection."""
@@ -48,9 +50,14 @@ class CredSspHandshake:
         self._user_file.refresh()
         try:
             with user_file(self._user_file.path):
-                return self._context.step(token)
+                reply = self._context.step(token)
         except Exception as exc:  # pyspnego raises SpnegoError subclasses, ssl errors inside them
             raise AuthError(str(exc)) from exc
+        if self._context.get_extra_info("auth_stage") == _FAILED_STAGE:
+            # The inner authentication failed: the acceptor answers with a TSRequest carrying the NTSTATUS
+            # ([MS-CSSP] 2.2.1 errorCode, protocol version 3 and later), which still goes to the client.
+            raise AuthError("CredSSP's inner authentication was refused", reply=(self.reply_scheme, reply or b""))
+        return reply
 
     @property
     def complete(self) -> bool:

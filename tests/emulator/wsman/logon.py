@@ -22,7 +22,15 @@ SUPPORTED = (BASIC, NTLM, KERBEROS, CREDSSP)
 
 
 class AuthError(Exception):
-    """The credentials or tokens were refused."""
+    """The credentials or tokens were refused.
+
+    :param reply: ``(scheme, token)`` the refusal goes out with, when the scheme itself tells the client why
+        (CredSSP's TSRequest errorCode, [MS-CSSP] 2.2.1).
+    """
+
+    def __init__(self, message: str, reply: tuple[str, bytes] | None = None) -> None:
+        super().__init__(message)
+        self.reply = reply
 
 
 class Handshake(Protocol):

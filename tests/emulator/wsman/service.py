@@ -232,6 +232,10 @@ class HostService:
             connection.handshake, connection.account = None, None
         self.counters.auth_failure()
         self.counters.action("Authenticate")
+        reply = getattr(reason, "reply", None)
+        if reply is not None:
+            scheme, token = reply
+            return HttpResponse(401, [SERVER_HEADER, ("WWW-Authenticate", f"{scheme} {base64.b64encode(token).decode()}")])
         return self._unauthorized()
 
     def _unauthorized(self) -> HttpResponse:
