@@ -80,6 +80,9 @@ def test_credssp_over_http_seals_every_body_and_splits_long_ones(monkeypatch: py
         (recorded,) = server.host.state()["commands"]
         assert (recorded["user"], recorded["auth"], recorded["can_delegate"]) == ("administrator", "credssp", True)
         assert recorded["stdin"] == "x" * 60000
+        # Six handshake legs (TLS, NTLM inside it, the public key, the credentials on the empty POST), as
+        # tests/emulator/ARCHITECTURE.md counts them; then Create, Command, Send, Receive, Signal, Delete.
+        assert counters(server)["by_action"]["Authenticate"] == 6 and counters(server)["total"] == 12
 
 
 def test_credssp_over_https_is_not_sealed_again(monkeypatch: pytest.MonkeyPatch, no_realm: None) -> None:
@@ -89,6 +92,7 @@ def test_credssp_over_https_is_not_sealed_again(monkeypatch: pytest.MonkeyPatch,
         assert run(client, "hostname")[2] == 0
         assert client.transport.encryption is None and sealed == []
         assert server.host.state()["commands"][0]["can_delegate"] is True
+        assert counters(server)["by_action"]["Authenticate"] == 5 and counters(server)["total"] == 10
 
 
 def test_credssp_refuses_a_wrong_password_and_a_disabled_scheme(no_realm: None) -> None:
