@@ -53,6 +53,15 @@ unexport ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH ANSIBLE_COLLECTIONS_PATHS
 $(shell mkdir -p $(HOME) $(TMPDIR))
 ANSIBLE_TEST_HOME := $(VENV)/ansible-test
 
+# The real PowerShell engine of the emulated hosts (tests/emulator/surfaces/engine): PWSH names a pwsh executable,
+# else pwsh is looked for on PATH; without one the engine suite is skipped (one line in the summary says so) and
+# the end-to-end tests run on the contract engine. A PowerShell bundle that unpacks itself on first use keeps its
+# unpacked copy in PWSH_BUNDLE_CACHE. NETFX_REFERENCE_ASSEMBLIES may name a folder with the .NET Framework 4.6.2
+# reference assemblies (mscorlib.dll, System.dll, System.Core.dll) for the C# 5 check of the helper.
+export PWSH ?=
+export PWSH_BUNDLE_CACHE := $(VENV)/pwsh-bundle
+export NETFX_REFERENCE_ASSEMBLIES ?=
+
 # Sanity tests left out, each because it cannot run on these machines (tests/sanity/README.md):
 #   pslint - PSScriptAnalyzer needs PowerShell (pwsh), which cannot be installed on our machines;
 #            without it ansible-test only warns and quietly skips, so it is skipped openly here.
@@ -65,7 +74,7 @@ SANITY_ARGS ?=
 PYTEST_ARGS     ?= -q -n auto
 E2E_PYTEST_ARGS ?= -q -n auto
 
-.PHONY: help test venv layout unit sanity lint build clean distclean bench-real \
+.PHONY: help test venv layout unit engine sanity lint build clean distclean bench-real \
         demo e2e molecule docs docs-update bench $(addprefix venv-,$(ENVS)) $(addprefix sanity-,$(ENVS))
 
 help: ## list the targets
@@ -78,7 +87,7 @@ help: ## list the targets
 # JOBS: parts of one step run in parallel (the two venvs, the two sanity runs); their output is
 # printed per part when it ends. JOBS=1 runs everything in sequence. Add demo, molecule, docs or
 # bench to TEST_STEPS once they do real work.
-TEST_STEPS := unit sanity lint build docs e2e
+TEST_STEPS := unit engine sanity lint build docs e2e
 JOBS       ?= 2
 test: ## venv + unit + sanity + lint + build + docs + e2e (molecule included), with a summary
 	@MAKE="$(MAKE)" STEP_MAKEFLAGS="-j$(JOBS) --output-sync=target" \
@@ -135,6 +144,12 @@ build: venv ## ansible-galaxy collection build + install + ansible-doc of every 
 	@bash $(TOOLING)/check_build.sh $(DIST) $(VENV)/$(BUILD_ENV) $(addprefix $(VENV)/,$(ENVS))
 
 ## ---- hooks filled by the other suites ----------------------------------------------------
+
+# The collection's PowerShell and C# run in a real PowerShell against emulated hosts (tests/engine), once, on the
+# newest core: what the payloads do does not depend on the controller's ansible-core.
+ENGINE_ENV := ac221
+engine: venv ## pytest tests/engine: the payloads in a real PowerShell (skipped, with a note, without pwsh)
+	@bash $(TOOLING)/run_pytest.sh $(VENV)/$(ENGINE_ENV) $(DEV_COLLECTIONS) tests/engine $(PYTEST_ARGS)
 
 # End-to-end tests against the emulator: pytest on tests/e2e in every environment once that
 # folder has tests; until then the step is reported as SKIPPED.

@@ -5,10 +5,34 @@
 from __future__ import annotations
 
 ACCESS_DENIED = 5
+BAD_NETPATH = 53
+INVALID_NET_ADDRESS = 1707
 RPC_UNAVAILABLE = 1722
+RPC_CALL_FAILED = 1726
+RPC_CALL_FAILED_DNE = 1727
+ENDPOINT_NOT_REGISTERED = 1753
 SESSION_NOT_FOUND = 7022
 SESSION_ACCESS_DENIED = 7045
 CONSOLE_DISCONNECT = 7041
+
+KINDS = {
+    ACCESS_DENIED: 'access_denied', SESSION_ACCESS_DENIED: 'access_denied',
+    RPC_UNAVAILABLE: 'rpc_unavailable', ENDPOINT_NOT_REGISTERED: 'rpc_endpoint_not_registered',
+    RPC_CALL_FAILED: 'rpc_call_failed', RPC_CALL_FAILED_DNE: 'rpc_call_failed',
+    BAD_NETPATH: 'server_not_found', INVALID_NET_ADDRESS: 'server_not_found',
+}
+"""The kind of a whole-call failure by its Win32 code (Microsoft, System Error Codes 0-499 and 1700-3999): the wts
+payload reports the code (kind ``win32``), the native tools print it; this table names it."""
+
+
+def kind_of(kind, code):
+    """The kind of a failure: the payload's own (``helper_unavailable``, ``bad_server``...), else by its code."""
+    if kind in (None, '', 'exception', 'win32') and code in KINDS:
+        return KINDS[code]
+    return kind
+
+_RDS_RPC = ('that Remote Desktop Services runs there, that its firewall allows Remote Desktop Services\' RPC, '
+            'and that AllowRemoteRPC is 1 under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server')
 
 NO_SELECTOR = (
     'no session is selected: give session, session_id, session_name, username, state or idle_time. '
@@ -33,9 +57,10 @@ _VERBS = {'logoff': 'log off', 'disconnect': 'disconnect', 'message': 'send mess
 
 
 def explain(kind, code=0, message='', server=None, operation='logoff'):
-    """A whole sentence for a failure of a whole call (not of one session)."""
+    """A whole sentence for a failure of a whole call (not of one session): its cause, then the next step."""
     where = ' on %s' % server if server else ''
-    if kind == 'access_denied' or code in (ACCESS_DENIED, SESSION_ACCESS_DENIED):
+    kind = kind_of(kind, code)
+    if kind == 'access_denied':
         text = ('Access is denied%s (Win32 error %d). Managing other users\' sessions needs Full Control on them '
                 '(the Reset right to log off, Disconnect to disconnect, Message to send messages, Query '
                 'Information to list them); members of the host\'s Administrators group have it.'
@@ -43,13 +68,24 @@ def explain(kind, code=0, message='', server=None, operation='logoff'):
         if server:
             text += _DOUBLE_HOP.format(server=server)
         return text
-    if kind == 'rpc_unavailable' or code == RPC_UNAVAILABLE:
+    if kind == 'rpc_unavailable':
         return ('The RPC server is unavailable%s (Win32 error 1722): the Remote Desktop Services of %s cannot be '
-                'reached. Check the name, that the host is up, that its firewall allows Remote Desktop Services '
-                'RPC, and that AllowRemoteRPC is 1 under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal '
-                'Server.' % (where, server or 'the host'))
+                'reached. Check the name, that the host is up, %s.' % (where, server or 'the host', _RDS_RPC))
+    if kind == 'rpc_endpoint_not_registered':
+        return ('No endpoint is registered for the call%s (Win32 error 1753, EPT_S_NOT_REGISTERED): %s answers RPC, '
+                'but its Remote Desktop Services do not accept remote calls. Check %s.'
+                % (where, server or 'the host', _RDS_RPC))
+    if kind == 'rpc_call_failed':
+        done = 'it did not run there' if code == RPC_CALL_FAILED_DNE else 'it may not have run there'
+        return ('The remote procedure call failed%s (Win32 error %d): the connection to %s broke during the call, '
+                'so %s. Run the task again: it only acts on what is still there; if it fails the same way, check '
+                'the network between the hosts and the Remote Desktop Services of %s.'
+                % (where, code or RPC_CALL_FAILED, server or 'the host', done, server or 'the host'))
     if kind == 'server_not_found':
-        return 'The server %s was not found (Win32 error %d): check the name.' % (server, code)
+        cause = ('the name is not a valid network address' if code == INVALID_NET_ADDRESS
+                 else 'the name does not resolve from the managed host, or the host cannot be reached over the network')
+        return ('The server %s was not found (Win32 error %d): %s. Check the name given in server, and that the '
+                'managed host can reach it.' % (server, code, cause))
     if kind == 'helper_unavailable':
         return ('The WTS helper could not be loaded: %s Hosts in Constrained Language Mode or with Add-Type '
                 'blocked need method: auto (falls back to the native tools) or method: logoff_exe.' % message)

@@ -112,8 +112,9 @@ def test_message_and_grace_period(hosts, method):
     if method == 'wts':
         assert messages[0]['title'] == 'Wartung' and messages[0]['text'] == 'Grüße – bitte speichern'
     else:
-        # msg.exe reads the text from stdin in the OEM code page: cp437 has ü and ß but no en dash.
-        assert messages[0]['text'] == 'Wartung\r\nGrüße ? bitte speichern'
+        # msg.exe reads the text from stdin, written by PowerShell in the console's code page (65001, as ansible
+        # opens the shell); the title goes first, on a line of its own.
+        assert messages[0]['text'] == 'Wartung\r\nGrüße – bitte speichern'
     assert 5 not in sessions_of(hosts, 'rdsh-en')
 
 

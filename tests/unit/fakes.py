@@ -81,7 +81,7 @@ STANDARD_WTS_SESSIONS = [
 
 def wts_answer(sessions=None, results=None, error=None, console=1, language_mode='FullLanguage', rc=0):
     """The wts payload's stdout for a snapshot (``sessions``) or an action (``results``)."""
-    document = {'payload': 'wts', 'version': 1, 'computer': 'RDSH01', 'server': None,
+    document = {'payload': 'wts', 'version': 2, 'computer': 'RDSH01', 'server': None,
                 'language_mode': language_mode, 'console_session_id': console, 'error': error}
     if sessions is not None:
         document['sessions'] = sessions

@@ -1,4 +1,4 @@
-# winrds payload: wts v1
+# winrds payload: wts v2
 # Runs one session operation through the WTS API (wtsapi32.dll) with a small C# helper and prints one JSON
 # object, non-ASCII escaped. Contract: docs/architecture.md, "wts payload".
 
@@ -7,7 +7,7 @@ $data = ConvertFrom-Json -InputObject $WinrdsInput
 
 $result = [ordered]@{
     payload            = 'wts'
-    version            = 1
+    version            = 2
     computer           = $env:COMPUTERNAME
     server             = $data.server
     language_mode      = [string]$ExecutionContext.SessionState.LanguageMode
@@ -31,11 +31,23 @@ if ($result.language_mode -ne 'FullLanguage') {
     return
 }
 
+# The C# helper. Its comments are here, not in it: a here-string is sent as it is.
+# - "#pragma warning disable 169, 649": the structures are filled by the marshaller, never by the code, and the
+#   compiler of Windows PowerShell 5.1 (csc, C# 5, warnings as errors) may call their fields unused or unassigned.
+# - Open: on failure WTSOpenServer returns "a handle that is not valid". NULL is also the local host's handle
+#   (WTS_CURRENT_SERVER_HANDLE): used unchecked it would act on this host instead, so NULL is an error.
+# - ConsoleSessionId: null when no session is attached to the console (the DWORD 0xFFFFFFFF, not -1).
+# - Time: ISO 8601 in UTC whatever the culture of the logon; in a custom format ':' is the culture's time
+#   separator and 'yyyy' counts years in its calendar, so every literal is quoted and the culture fixed.
+# - LogonTime: the logon time of one session in one call ("" when it has none, null when there is no session).
+# - Logoff: bWait=FALSE, because with TRUE the call has been seen to block for ever; the caller polls instead.
 $helper = @'
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Globalization;
 using System.Runtime.InteropServices;
+#pragma warning disable 169, 649
 
 namespace WinRdsSessions
 {
@@ -119,12 +131,21 @@ namespace WinRdsSessions
         static extern bool WTSSendMessageW(IntPtr server, int sessionId, string title, int titleLength,
             string message, int messageLength, int style, int timeout, out int response, bool wait);
         [DllImport("kernel32.dll")]
-        static extern int WTSGetActiveConsoleSessionId();
+        static extern uint WTSGetActiveConsoleSessionId();
+
+        const int RPC_S_SERVER_UNAVAILABLE = 1722;
+        const int ERROR_CTX_WINSTATION_NOT_FOUND = 7022;
 
         public static IntPtr Open(string server)
         {
-            if (String.IsNullOrEmpty(server)) return IntPtr.Zero;   // WTS_CURRENT_SERVER_HANDLE
-            return WTSOpenServerW(server);
+            if (String.IsNullOrEmpty(server)) return IntPtr.Zero;
+            IntPtr handle = WTSOpenServerW(server);
+            if (handle == IntPtr.Zero)
+            {
+                int code = Marshal.GetLastWin32Error();
+                throw new WtsException(code != 0 ? code : RPC_S_SERVER_UNAVAILABLE, "WTSOpenServer");
+            }
+            return handle;
         }
 
         public static void Close(IntPtr server)
@@ -132,12 +153,17 @@ namespace WinRdsSessions
             if (server != IntPtr.Zero) WTSCloseServer(server);
         }
 
-        public static int ConsoleSessionId() { return WTSGetActiveConsoleSessionId(); }
+        public static object ConsoleSessionId()
+        {
+            uint id = WTSGetActiveConsoleSessionId();
+            if (id == 0xFFFFFFFF) return null;
+            return (long)id;
+        }
 
-        static string Time(long fileTime)
+        public static string Time(long fileTime)
         {
             if (fileTime <= 0) return null;
-            return DateTime.FromFileTimeUtc(fileTime).ToString("yyyy-MM-ddTHH:mm:ss") + "Z";
+            return DateTime.FromFileTimeUtc(fileTime).ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture);
         }
 
         static string QueryString(IntPtr server, int id, int infoClass)
@@ -147,7 +173,22 @@ namespace WinRdsSessions
             try { return Marshal.PtrToStringUni(buffer); } finally { WTSFreeMemory(buffer); }
         }
 
-        public static List<SessionRecord> Enumerate(IntPtr server)
+        public static List<SessionRecord> Enumerate(IntPtr server) { return Enumerate(server, true); }
+
+        public static string LogonTime(IntPtr server, int id)
+        {
+            IntPtr buffer; int bytes;
+            if (!WTSQuerySessionInformationW(server, id, WTSSessionInfo, out buffer, out bytes))
+            {
+                int code = Marshal.GetLastWin32Error();
+                if (code == ERROR_CTX_WINSTATION_NOT_FOUND) return null;
+                throw new WtsException(code, "WTSQuerySessionInformation");
+            }
+            try { return Time(((WTSINFO)Marshal.PtrToStructure(buffer, typeof(WTSINFO))).LogonTime) ?? ""; }
+            finally { WTSFreeMemory(buffer); }
+        }
+
+        public static List<SessionRecord> Enumerate(IntPtr server, bool withClient)
         {
             int level = 1; IntPtr info; int count;
             if (!WTSEnumerateSessionsExW(server, ref level, 0, out info, out count))
@@ -165,7 +206,7 @@ namespace WinRdsSessions
                     record.Name = Marshal.PtrToStringUni(item.SessionName);
                     record.User = Marshal.PtrToStringUni(item.UserName);
                     record.Domain = Marshal.PtrToStringUni(item.DomainName);
-                    Describe(server, record);
+                    Describe(server, record, withClient);
                     sessions.Add(record);
                 }
             }
@@ -173,7 +214,7 @@ namespace WinRdsSessions
             return sessions;
         }
 
-        static void Describe(IntPtr server, SessionRecord record)
+        static void Describe(IntPtr server, SessionRecord record, bool withClient)
         {
             IntPtr buffer; int bytes;
             if (WTSQuerySessionInformationW(server, record.Id, WTSSessionInfo, out buffer, out bytes))
@@ -188,18 +229,11 @@ namespace WinRdsSessions
                 }
                 finally { WTSFreeMemory(buffer); }
             }
-            record.Client = QueryString(server, record.Id, WTSClientName);
-        }
-
-        public static SessionRecord Find(IntPtr server, int id)
-        {
-            foreach (var record in Enumerate(server)) if (record.Id == id) return record;
-            return null;
+            if (withClient) record.Client = QueryString(server, record.Id, WTSClientName);
         }
 
         public static int Logoff(IntPtr server, int id)
         {
-            // bWait=FALSE: with TRUE the call has been seen to block for ever; the caller polls instead.
             return WTSLogoffSession(server, id, false) ? 0 : Marshal.GetLastWin32Error();
         }
 
@@ -236,25 +270,29 @@ function ConvertTo-SessionDocument {
     }
 }
 
-function Get-ErrorKind {
-    param([int]$Code)
-    switch ($Code) {
-        5 { 'access_denied' }
-        7045 { 'access_denied' }
-        1722 { 'rpc_unavailable' }
-        53 { 'server_not_found' }
-        1707 { 'server_not_found' }
-        default { 'exception' }
-    }
+function ConvertTo-IsoTime {
+    # A time of the snapshot in the helper's own form. PowerShell 7's ConvertFrom-Json turns ISO strings into
+    # DateTime values (Windows PowerShell 5.1 leaves them strings); both compare as the helper writes them.
+    param($Value)
+    if ($Value -is [datetime]) { return [WinRdsSessions.Wts]::Time($Value.ToUniversalTime().ToFileTimeUtc()) }
+    [string]$Value
+}
+
+function Get-Logons {
+    # The sessions of the server now, by ID: one enumeration for every target.
+    param([IntPtr]$Server)
+    $now = @{}
+    foreach ($record in [WinRdsSessions.Wts]::Enumerate($Server, $false)) { $now[$record.Id] = $record }
+    $now
 }
 
 function Test-Identity {
     # 'match' when the session still holds the logon seen in the snapshot, else 'gone' or 'identity_changed'.
-    param([IntPtr]$Server, $Target)
-    $now = [WinRdsSessions.Wts]::Find($Server, [int]$Target.id)
+    param($Logons, $Target)
+    $now = $Logons[[int]$Target.id]
     if ($null -eq $now) { return 'gone' }
     $same = ([string]$now.User -eq [string]$Target.user) -and ([string]$now.Domain -eq [string]$Target.domain) -and
-        ([string]$now.LogonTime -eq [string]$Target.logon_time)
+        ([string]$now.LogonTime -eq (ConvertTo-IsoTime $Target.logon_time))
     if ($same) { return 'match' }
     return 'identity_changed'
 }
@@ -272,8 +310,9 @@ try {
     return
 }
 
-$server = [WinRdsSessions.Wts]::Open([string]$data.server)
+$server = [IntPtr]::Zero
 try {
+    $server = [WinRdsSessions.Wts]::Open([string]$data.server)
     if (-not $data.server) { $result.console_session_id = [WinRdsSessions.Wts]::ConsoleSessionId() }
     switch ($data.op) {
         'snapshot' {
@@ -299,8 +338,9 @@ try {
             if ($data.op -ne 'logoff' -and $data.op -ne 'disconnect') { throw "unknown operation '$($data.op)'" }
             $outcomes = @{}
             $live = New-Object System.Collections.Generic.List[object]
+            $logons = Get-Logons -Server $server
             foreach ($target in @($data.targets)) {
-                $verdict = Test-Identity -Server $server -Target $target
+                $verdict = Test-Identity -Logons $logons -Target $target
                 if ($verdict -eq 'match') { $live.Add($target) } else { $outcomes[[int]$target.id] = New-Outcome -Id $target.id -Outcome $verdict }
             }
             if ($data.notice -and $live.Count -gt 0) {
@@ -313,12 +353,13 @@ try {
                         [string]$data.notice.text, $shown, $false)
                 }
                 if ($grace -gt 0) { Start-Sleep -Seconds $grace }
+                $logons = Get-Logons -Server $server
             }
             foreach ($target in $live) {
                 $id = [int]$target.id
                 try {
                 if ($data.notice) {
-                    $verdict = Test-Identity -Server $server -Target $target
+                    $verdict = Test-Identity -Logons $logons -Target $target
                     if ($verdict -ne 'match') { $outcomes[$id] = New-Outcome -Id $id -Outcome $verdict; continue }
                 }
                 if ($data.op -eq 'logoff') { $code = [WinRdsSessions.Wts]::Logoff($server, $id) } else { $code = [WinRdsSessions.Wts]::Disconnect($server, $id) }
@@ -329,8 +370,10 @@ try {
                 }
                 $outcomes[$id] = New-Outcome -Id $id -Outcome 'done'
                 if ($data.op -eq 'logoff' -and $data.wait) {
+                    # Only this session is asked about, once per poll: is its logon still there?
                     $deadline = (Get-Date).AddSeconds([int]$data.timeout_seconds)
-                    while ((Test-Identity -Server $server -Target $target) -eq 'match') {
+                    $logon = ConvertTo-IsoTime $target.logon_time
+                    while ([WinRdsSessions.Wts]::LogonTime($server, $id) -eq $logon) {
                         if ((Get-Date) -ge $deadline) { $outcomes[$id] = New-Outcome -Id $id -Outcome 'timeout'; break }
                         Start-Sleep -Milliseconds 500
                     }
@@ -350,7 +393,10 @@ try {
     if ($_.Exception.InnerException -and ($_.Exception.InnerException.PSObject.Properties.Name -contains 'Code')) {
         $code = [int]$_.Exception.InnerException.Code
     }
-    $result.error = [ordered]@{ kind = (Get-ErrorKind $code); code = $code; message = $_.Exception.Message }
+    # The Win32 code says what failed; the controller names it (diagnostics.py).
+    $kind = 'exception'
+    if ($code) { $kind = 'win32' }
+    $result.error = [ordered]@{ kind = $kind; code = $code; message = $_.Exception.Message }
 } finally {
     [WinRdsSessions.Wts]::Close($server)
 }

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[3]
 PAYLOAD_DIR = REPO / 'plugins' / 'plugin_utils' / 'payloads'
 BOOTSTRAP_FILE = PAYLOAD_DIR / 'bootstrap.ps1'
-EMULATED_VERSIONS = {'wts': 1, 'native': 1}
+EMULATED_VERSIONS = {'wts': 2, 'native': 1}
 """The payload versions whose behaviour payload_wts.py and payload_native.py reproduce."""
 
 _HEADER = re.compile(r'^#\s*winrds payload:\s*(?P<name>[A-Za-z0-9_-]+)\s+v(?P<version>\d+)\s*$')

@@ -47,12 +47,13 @@ class Computer:
                  computer_name: str | None = None, reachable: bool = True, double_hop: str = 'delegation',
                  utc_offset_minutes: int = 0, console_respawn: bool = True, logoff_latency_seconds: float = 0.0,
                  journal: Journal | None = None, faults: HostFaults | None = None,
-                 protected_error: int = errors.ERROR_ACCESS_DENIED):
+                 protected_error: int = errors.ERROR_ACCESS_DENIED, unreachable_error: int = 1722):
         self.name = name
         self.label = label
         self.locale = locale
         self.computer_name = computer_name or name.upper()
         self.reachable = reachable
+        self.unreachable_error = unreachable_error
         self.double_hop = double_hop
         self.utc_offset = timedelta(minutes=utc_offset_minutes)
         self.console_respawn = console_respawn

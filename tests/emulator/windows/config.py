@@ -43,6 +43,19 @@ Optional host keys (defaults in brackets):
 - ``powershell_exit_code`` [status]: ``status`` (0/1, as powershell.exe does) or ``lastexitcode``.
 - ``add_type_blocked`` [false], ``add_type_error``: Add-Type fails in FullLanguage too (an application-control
   policy), with this message.
+- ``engine`` [auto]: what runs PowerShell command lines (``surfaces/engine``): ``pwsh``, a real PowerShell
+  process (``PWSH`` or ``pwsh`` on PATH, and a C compiler for the stand-in WTS library); ``contract``, the
+  payloads reproduced by their contract; ``auto``, pwsh when it is found, else contract. The environment variable
+  ``WINRDS_EMU_ENGINE`` (pwsh or contract) replaces ``auto`` for every host that does not set ``engine``.
+- ``culture`` [the locale's tag]: the format culture of the logon that runs commands (``fi-FI`` writes times with
+  ``.``, ``th-TH`` counts Buddhist years); the real engine runs PowerShell with it.
+- ``native_output_encoding`` [console]: how the native tools encode what they write to a pipe. ``console``: the
+  console's code page (the WinRS shell's, which ``chcp`` shows; ansible asks for 65001); ``oem``: the OEM code
+  page of the system locale whatever the console's. No public source says which the tools do (field-notes §3).
+- ``wts_open_server_failure`` [null]: what WTSOpenServerW returns for a server it cannot reach. Microsoft's
+  reference says only "a handle that is not valid; test it by using it in another call": ``null`` (NULL, which is
+  also WTS_CURRENT_SERVER_HANDLE, with the error as last error) or ``deferred`` (a handle whose every call fails
+  with the error).
 - ``unknowns``: texts and codes no source shows (options.py).
 - ``trusted_for_delegation`` [false]: the host's computer account is trusted for (unconstrained Kerberos)
   delegation, so a Kerberos logon that forwarded the user's TGT can make a second hop (delegation.py). In a test
@@ -60,15 +73,20 @@ user part of the client's name (``DOMAIN\\user``, ``user@REALM``).
 Session keys: ``id`` (required), ``name`` (null: blank), ``user``, ``domain``, ``state`` (active, connected,
 connectquery, shadow, disconnected, idle, listen, reset, down, init; ``disc``/``conn`` accepted),
 ``idle_minutes`` (null: no input recorded, printed as the locale's "none" word; default 0 with a user),
-``logon_time`` (default one hour before the clock), ``disconnect_time`` (default: when input stopped),
+``last_input_time`` (ISO, or null for no input recorded: what WTSINFO's LastInputTime holds; replaces
+``idle_minutes``), ``logon_time`` (default one hour before the clock), ``disconnect_time`` (ISO or null; default:
+when input stopped, for a disconnected session),
 ``client``, ``type`` and ``device`` (query session columns), ``answers`` (the button a user clicks on a
 message box, 1 = OK; default: nobody answers), ``answer_delay_seconds`` [0].
 
 Server keys: ``name`` (required), ``locale``, ``sessions``, ``services``, ``listener``, ``computer_name``,
-``utc_offset_minutes``, ``reachable`` [true] (false: RPC error 1722), ``double_hop`` [delegation]: a
-``/server:`` hop from a shell whose logon cannot delegate (NTLM, plain Kerberos, Basic by default: delegation.py)
-is refused with Access denied (5); ``allowed`` lets every logon reach the server, for tests about ``/server:``
-itself rather than about the hop. ``ntlm_denied``, the old name of ``delegation``, is still accepted.
+``utc_offset_minutes``, ``reachable`` [true] (false: the RPC error ``unreachable_error`` [1722]; others a remote
+server commonly gives: 1753 no endpoint (Remote Desktop Services not listening for RPC, AllowRemoteRPC 0), 1726
+and 1727 the call failed, 53 the network path was not found, 1707 the network address is invalid, 5 access
+denied), ``double_hop`` [delegation]: a ``/server:`` hop from a shell whose logon cannot delegate (NTLM, plain
+Kerberos, Basic by default: delegation.py) is refused with Access denied (5); ``allowed`` lets every logon reach
+the server, for tests about ``/server:`` itself rather than about the hop. ``ntlm_denied``, the old name of
+``delegation``, is still accepted.
 """
 
 from __future__ import annotations
@@ -93,6 +111,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 LANGUAGE_MODES = ('FullLanguage', 'ConstrainedLanguage', 'RestrictedLanguage', 'NoLanguage')
 AUTH_SCHEMES = ('basic', 'ntlm', 'kerberos', 'credssp')
 DOUBLE_HOP = ('delegation', 'allowed')
+ENGINES = ('auto', 'pwsh', 'contract')
 _STATE_ALIASES = {'disc': 'disconnected', 'conn': 'connected', 'connq': 'connectquery'}
 
 
@@ -123,6 +142,7 @@ class ComputerConfig:
     listener: object = True
     reachable: bool = True
     double_hop: str = 'delegation'
+    unreachable_error: int = 1722
 
 
 @dataclass
@@ -135,6 +155,8 @@ class HostConfig:
     auth: list[str]
     accounts: list[Account]
     language_mode: str
+    engine: str
+    culture: str | None
     clock: datetime
     time_scale: float
     console_respawn: bool
@@ -172,11 +194,14 @@ def build_sessions(config: ComputerConfig, start: datetime) -> list[Session]:
         if state not in STATES:
             raise ConfigError(f'{where}: unknown state {raw.get("state")!r} (one of {", ".join(STATES)})')
         user = raw.get('user')
-        idle = raw.get('idle_minutes', 0 if user else None)
-        last_input = None if idle is None else start - timedelta(minutes=int(idle))
+        if 'last_input_time' in raw:
+            last_input = _time(raw['last_input_time'], where)
+        else:
+            idle = raw.get('idle_minutes', 0 if user else None)
+            last_input = None if idle is None else start - timedelta(minutes=int(idle))
         logon = _time(raw.get('logon_time'), where) or (start - timedelta(hours=1) if user else None)
         disconnect = _time(raw.get('disconnect_time'), where)
-        if disconnect is None and state == 'disconnected' and user:
+        if 'disconnect_time' not in raw and state == 'disconnected' and user:
             disconnect = last_input or logon
         sessions.append(Session(
             id=int(raw['id']), name=raw.get('name'), user=user, domain=raw.get('domain'), state=state,
@@ -218,7 +243,8 @@ def _computer(raw: dict, where: str) -> ComputerConfig:
                           computer_name=str(raw.get('computer_name') or name.upper()),
                           utc_offset_minutes=int(raw.get('utc_offset_minutes', 0)),
                           services=raw.get('services', True), listener=raw.get('listener', True),
-                          reachable=bool(raw.get('reachable', True)), double_hop=double_hop)
+                          reachable=bool(raw.get('reachable', True)), double_hop=double_hop,
+                          unreachable_error=int(raw.get('unreachable_error', 1722)))
 
 
 def parse_host(raw: dict) -> HostConfig:
@@ -252,15 +278,26 @@ def parse_host(raw: dict) -> HostConfig:
     exit_mode = str(raw.get('powershell_exit_code', 'status'))
     if exit_mode not in ('status', 'lastexitcode'):
         raise ConfigError(f'{name}: powershell_exit_code must be status or lastexitcode')
+    engine = str(raw.get('engine', 'auto'))
+    if engine not in ENGINES:
+        raise ConfigError(f'{name}: engine must be one of {", ".join(ENGINES)}')
+    output_encoding = str(raw.get('native_output_encoding', 'console'))
+    if output_encoding not in ('console', 'oem'):
+        raise ConfigError(f'{name}: native_output_encoding must be console or oem')
+    open_failure = str(raw.get('wts_open_server_failure', 'null'))
+    if open_failure not in ('null', 'deferred'):
+        raise ConfigError(f'{name}: wts_open_server_failure must be null or deferred')
     options = HostOptions(
         current_session_id=raw.get('current_session_id', 0), date_format=raw.get('date_format'),
         qwinsta_padding=bool(raw.get('qwinsta_padding', False)),
         message_block_seconds=float(raw.get('message_block_seconds', 300)), powershell_exit_code=exit_mode,
         add_type_blocked=bool(raw.get('add_type_blocked', False)),
-        add_type_error=str(raw.get('add_type_error', HostOptions.add_type_error)), unknowns=unknowns)
+        add_type_error=str(raw.get('add_type_error', HostOptions.add_type_error)), unknowns=unknowns,
+        native_output_encoding=output_encoding, wts_open_server_failure=open_failure)
     servers = [_computer(s, f'{name}: servers[{i}]') for i, s in enumerate(raw.get('servers') or [])]
     return HostConfig(computer=computer, port=int(raw.get('port', 0)), scheme=scheme, auth=auth, accounts=accounts,
-                      language_mode=language_mode, clock=_time(raw.get('clock', DEFAULT_START), name),
+                      language_mode=language_mode, engine=engine,
+                      culture=str(raw['culture']) if raw.get('culture') else None, clock=_time(raw.get('clock', DEFAULT_START), name),
                       time_scale=float(raw.get('time_scale', 1.0)),
                       console_respawn=bool(raw.get('console_respawn', True)),
                       logoff_latency_seconds=float(raw.get('logoff_latency_seconds', 0)), options=options,

@@ -1,13 +1,12 @@
 """The emulated Windows host: accounts, the command-line front, the state document, faults.
 
 ``Host.execute`` is what a WinRS command does on Windows: the protocol layer hands it the command line and
-stdin it received and returns rc, stdout and stderr to the client. Three kinds of command line:
+stdin it received and returns rc, stdout and stderr to the client. Two kinds of command line:
 
-1. ``PowerShell ... -EncodedCommand <bootstrap>`` (the collection's fixed command, docs/architecture.md):
-   stdin holds the payload; payload_wts.py / payload_native.py reproduce what PowerShell does running it.
-2. ``PowerShell ... -EncodedCommand <short script>`` (what ``raw`` sends, field-notes §4): each statement
-   that names a native tool runs it; anything else fails as PowerShell fails on an unknown command.
-3. Any other command line runs as cmd.exe runs it (``cmd /c`` is accepted).
+1. ``PowerShell ...`` / ``pwsh ...`` (the collection's fixed bootstrap, what ``raw`` sends): the host's PowerShell
+   engine runs it (``surfaces/engine``): a real ``pwsh`` process (``engine: pwsh``), or, on machines without
+   one, the contract engine that reproduces what Windows PowerShell 5.1 does with the collection's payloads.
+2. Any other command line runs as cmd.exe runs it (``cmd /c`` is accepted): the native tool it names.
 
 Thread-safe: one lock guards the tables; sleeps (grace periods, waits) happen outside it.
 """
@@ -22,27 +21,13 @@ from datetime import datetime
 
 from . import locales
 from .accounts import Account, find_account
-from .bootstrap import EMULATED_VERSIONS, UnpackError, is_bootstrap, read_stdin
 from .clock import Clock
 from .computer import Computer, Journal
 from .config import ComputerConfig, HostConfig, build_sessions
 from .delegation import can_make_second_hop
 from .faults import HostFaults
 from .native import run_tool, tool_name
-from .payload_native import run_native
-from .payload_wts import run_wts
-from .powershell import (
-    clixml_errors,
-    cmd_not_recognized,
-    convert_to_json,
-    error_record_lines,
-    exit_code,
-    not_recognized_lines,
-    parse_command_line,
-    split_command_line,
-    split_statements,
-    tokenize,
-)
+from .powershell import cmd_not_recognized, parse_command_line, split_command_line
 from .sessions import Session
 from .toolargs import encode_lines
 from .toolenv import ToolEnv
@@ -54,12 +39,14 @@ LOCAL_ALIASES = ('localhost', '.', '127.0.0.1')
 
 @dataclass
 class ExecContext:
-    """Who runs a command: the authenticated account, the authentication used, the transport scheme, and whether
-    the logon brought reusable credentials (``wsman.ExecContext`` has the same fields)."""
+    """Who runs a command: the authenticated account, the authentication used, the transport scheme, the code
+    page of the WinRS shell it runs in (ansible's winrm connection asks for 65001, pywinrm's default is 437), and
+    whether the logon brought reusable credentials (``wsman.ExecContext`` has the same fields)."""
 
     account: Account
     auth: str
     scheme: str = 'http'
+    codepage: int = 65001
     can_delegate: bool = False
 
 
@@ -91,9 +78,25 @@ class Host:
         self.locale = locales.load(config.computer.locale)
         self.options = config.options
         self.language_mode = config.language_mode
-        self.clock = Clock(config.clock, config.time_scale)
+        self.culture = config.culture or self.locale.tag
         self._accounts = list(config.accounts)
+        self.broker = None
+        self.engine = self._choose_engine(config.engine)
+        # A real engine sleeps and reads the time for real: the host's clock then moves with real time too.
+        self.clock = Clock(config.clock, config.time_scale, follow_real_time=self.engine.name == 'pwsh')
         self.reset()
+
+    def _choose_engine(self, setting: str):
+        """The PowerShell engine of this host (``engine`` setting: pwsh, contract, or auto = pwsh when found)."""
+        from tests.emulator.surfaces.engine import choose_engine  # the surfaces import the model
+
+        return choose_engine(self, setting)
+
+    def close(self) -> None:
+        """Stop what runs outside this process (the real engine's processes) and the broker."""
+        self.engine.close()
+        if self.broker is not None:
+            self.broker.close()
 
     # -- accounts ----------------------------------------------------------------------------------------------
 
@@ -116,6 +119,7 @@ class Host:
         return Computer(config.name, build_sessions(config, self.config.clock), label=label, locale=config.locale,
                         computer_name=config.computer_name, reachable=config.reachable,
                         double_hop=config.double_hop, utc_offset_minutes=config.utc_offset_minutes,
+                        unreachable_error=config.unreachable_error,
                         console_respawn=self.config.console_respawn,
                         logoff_latency_seconds=self.config.logoff_latency_seconds, journal=self.journal,
                         faults=self.faults if label is None else None,
@@ -146,8 +150,10 @@ class Host:
         if wanted in (self.name.lower(), self.computer.computer_name.lower()) + LOCAL_ALIASES:
             return self.computer, 0, True
         computer = self.servers.get(wanted)
-        if computer is None or not computer.reachable:
+        if computer is None:
             return None, 1722, True
+        if not computer.reachable:
+            return None, computer.unreachable_error, True
         if computer.double_hop != 'allowed' and not can_make_second_hop(
                 auth, can_delegate, trusted_for_delegation=self.config.trusted_for_delegation,
                 basic_logon=self.config.basic_logon):
@@ -181,7 +187,7 @@ class Host:
         with self.lock:
             self._apply_due_changes()
         can_delegate = bool(getattr(ctx, 'can_delegate', False))
-        env = ToolEnv(self, ctx.account, ctx.auth, can_delegate)
+        env = ToolEnv(self, ctx.account, ctx.auth, getattr(ctx, 'codepage', 65001), can_delegate)
         entry = {'command_line': command_line, 'stdin': stdin.decode('utf-8', errors='replace'),
                  'account': ctx.account.name, 'auth': ctx.auth, 'can_delegate': can_delegate}
         try:
@@ -201,99 +207,25 @@ class Host:
     def _run(self, command_line: str, stdin: bytes, env: ToolEnv, entry: dict) -> tuple[int, bytes, bytes]:
         invocation = parse_command_line(command_line)
         if invocation.kind == 'cmd':
-            return self._run_cmd(invocation.text, stdin, env)
-        if invocation.kind == 'error':
-            if invocation.error == 'bad_encoded_command':
-                # powershell.exe's own message for a -EncodedCommand it cannot decode (wording assumed).
-                text = ('Cannot process the command because the value specified with -EncodedCommand is not '
-                        'properly encoded. The value must be Base64 encoded.')
-            else:
-                text = 'This test host runs PowerShell only with -EncodedCommand or -Command.'
-            return 1, b'', (text + '\r\n').encode('ascii')
-        entry['script'] = invocation.script
-        if is_bootstrap(invocation.script):
-            return self._run_payload(stdin, env, entry)
-        return self._run_script(invocation.script, stdin, env)
+            return self.run_cmd(invocation.text, stdin, env)
+        if invocation.script is not None:
+            entry['script'] = invocation.script
+        return self.engine.run(command_line, invocation, stdin, env, entry)
 
-    def _stdin_text(self, stdin: bytes) -> str | None:
-        return stdin.decode(self.locale.codec, errors='replace') if stdin else None
-
-    def _run_cmd(self, text: str, stdin: bytes, env: ToolEnv) -> tuple[int, bytes, bytes]:
+    def run_cmd(self, text: str, stdin: bytes, env: ToolEnv) -> tuple[int, bytes, bytes]:
+        """What cmd.exe does with a command line naming a native tool (``cmd /c`` is accepted)."""
         words = split_command_line(text)
         if words and words[0].lower() in ('cmd', 'cmd.exe') and len(words) > 1 and words[1].lower() in ('/c', '/k'):
             words = words[2:]
         if not words:
             return 0, b'', b''
         name = tool_name(words[0])
-        codec = self.locale.codec
+        codec = env.tool_codec()
         if name is None:
             return 1, b'', encode_lines(cmd_not_recognized(words[0]), codec)
-        result = run_tool(env, name, words[1:], self._stdin_text(stdin))
+        stdin_text = stdin.decode(codec, errors='replace') if stdin else None
+        result = run_tool(env, name, words[1:], stdin_text)
         return result.rc, result.stdout(codec), result.stderr(codec)
-
-    def _run_script(self, script: str, stdin: bytes, env: ToolEnv) -> tuple[int, bytes, bytes]:
-        codec = self.locale.codec
-        stdout, stderr, errors = b'', b'', []
-        native_rc, failed = None, False
-        for statement in split_statements(script):
-            words = tokenize(statement)
-            if not words:
-                continue
-            if words[0].lower() in ('cmd', 'cmd.exe'):
-                rc, out, err = self._run_cmd(' '.join(words), stdin, env)
-                stdout, stderr, native_rc, failed = stdout + out, stderr + err, rc, False
-                continue
-            name = tool_name(words[0])
-            if name is None:
-                errors += not_recognized_lines(words[0], statement)
-                native_rc, failed = None, True
-                continue
-            result = run_tool(env, name, words[1:], self._stdin_text(stdin))
-            stdout += result.stdout(codec)
-            stderr += result.stderr(codec)
-            native_rc, failed = result.rc, False
-        if errors:
-            stderr += clixml_errors(errors)
-        return exit_code(native_rc, failed, self.options.powershell_exit_code), stdout, stderr
-
-    def _run_payload(self, stdin: bytes, env: ToolEnv, entry: dict) -> tuple[int, bytes, bytes]:
-        payload = read_stdin(stdin)
-        if payload is None:
-            return 0, b'', b''
-        if payload.packed:
-            if self.language_mode != 'FullLanguage':
-                # The bootstrap's own answer (bootstrap.ps1): .NET streams are not core types in this mode
-                # (about_Language_Modes), so it prints this and runs nothing.
-                refusal = {'payload': 'bootstrap', 'computer': self.computer.computer_name,
-                           'language_mode': self.language_mode, 'error': {'kind': 'unpack_refused'}}
-                entry['payload'] = 'bootstrap'
-                return 0, (convert_to_json(refusal) + '\r\n').encode('ascii'), b''
-            try:
-                payload = payload.unpacked()
-            except UnpackError as error:
-                statement = f'$s = {error.method}'
-                lines = error_record_lines(str(error), 'NotSpecified: (:) [], MethodInvocationException',
-                                           error.exception, statement)
-                return 1, b'', clixml_errors(lines)
-        entry['payload'] = payload.name
-        if payload.name not in EMULATED_VERSIONS or payload.version != EMULATED_VERSIONS[payload.name]:
-            message = (f'This test host emulates the payloads {EMULATED_VERSIONS} and cannot run '
-                       f'{payload.name} v{payload.version}: update tests/emulator/windows.')
-            return 1, b'', clixml_errors([message])
-        try:
-            data = json.loads(payload.data_text)
-        except ValueError:
-            lines = error_record_lines(f'ConvertFrom-Json : Invalid JSON primitive: {payload.data_text[:40]}.',
-                                       'NotSpecified: (:) [ConvertFrom-Json], ArgumentException',
-                                       'System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand',
-                                       '$data = ConvertFrom-Json -InputObject $InputJson')
-            return 1, b'', clixml_errors(lines)
-        if not isinstance(data, dict):
-            data = {}
-        entry['op'] = data.get('op')
-        if payload.name == 'wts':
-            return 0, (run_wts(env, data) + '\r\n').encode('ascii'), b''
-        return 0, encode_lines(run_native(env, data), self.locale.codec), b''
 
     # -- state -------------------------------------------------------------------------------------------------
 
@@ -307,6 +239,8 @@ class Host:
                 'computer_name': self.computer.computer_name,
                 'locale': self.locale.tag,
                 'language_mode': self.language_mode,
+                'culture': self.culture,
+                'engine': {'name': self.engine.name, 'version': self.engine.version},
                 'clock': now.isoformat(timespec='seconds'),
                 'sessions': [_session_state(s, now) for s in self.computer.list_sessions(now)],
                 'servers': [{'name': c.name, 'locale': c.locale,

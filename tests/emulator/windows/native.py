@@ -18,6 +18,11 @@ def tool_name(word: str) -> str | None:
     return base if base in TOOLS else None
 
 
+def reads_stdin(name: str, args: list[str]) -> bool:
+    """Whether tool ``name`` reads its standard input with these arguments (only msg does, without a message)."""
+    return name == 'msg' and native_msg.reads_stdin(args)
+
+
 def run_tool(env: ToolEnv, name: str, args: list[str], stdin_text: str | None = None) -> ToolResult:
     """Run native tool ``name`` with ``args`` (``stdin_text``: what the tool reads from stdin, for msg)."""
     if name == 'query':

@@ -37,10 +37,10 @@ def whoami(env: ToolEnv, args: list[str]) -> ToolResult:
 
 
 def chcp(env: ToolEnv, args: list[str]) -> ToolResult:
-    """Show the active code page (the host's OEM code page); a new one applies only to this process."""
+    """Show the active code page (the console's: the WinRS shell's); a new one applies only to this process."""
     locale = env.locale
     if not args:
-        return ToolResult(0, [locale.text('chcp', cp=locale.oem_codepage)], [])
+        return ToolResult(0, [locale.text('chcp', cp=env.codepage)], [])
     if args[0] == '/?':
         return usage(str(locale.get('usage_chcp')))
     if not args[0].isdigit() or len(args) > 1:

@@ -62,6 +62,14 @@ def _targets(sessions: list[Session], target: str) -> list[tuple[int, str]]:
             if s.display_name == wanted or (s.user or '').lower() == wanted]
 
 
+def reads_stdin(args: list[str]) -> bool:
+    """Whether msg reads the message from its standard input: when the command line gives none (usage text)."""
+    if '/?' in args:
+        return False
+    target, _switches, words, bad = _parse(args)
+    return target is not None and not bad and not words
+
+
 def msg(env: ToolEnv, args: list[str], stdin_text: str | None) -> ToolResult:
     """``MSG {username | sessionname | sessionid | @filename | *} [/SERVER] [/TIME] [/V] [/W] [message]``."""
     locale = env.locale

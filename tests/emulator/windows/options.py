@@ -52,6 +52,8 @@ class HostOptions:
     powershell_exit_code: str = 'status'
     add_type_blocked: bool = False
     add_type_error: str = 'Cannot add type. Compilation errors occurred.'
+    native_output_encoding: str = 'console'
+    wts_open_server_failure: str = 'null'
     unknowns: dict[str, object] = field(default_factory=lambda: dict(UNKNOWN_DEFAULTS))
 
     def unknown(self, key: str):

@@ -61,14 +61,18 @@ class NativeRun:
     # -- helpers the script defines ---------------------------------------------------------------------------
 
     def _through_console(self, result: ToolResult) -> list[str]:
-        codec = self.env.codec
-        return [line.encode(codec, errors='replace').decode(codec) for line in result.out + result.err]
+        # The tool writes bytes in its encoding; PowerShell reads them with the console's.
+        written, console = self.env.tool_codec(), self.env.console_codec()
+        return [line.encode(written, errors='replace').decode(console, errors='replace')
+                for line in result.out + result.err]
 
     def _tool(self, tool: str, args: list[str], stdin: str | None = None) -> ToolResult:
         piped = None
         if stdin is not None:
-            codec = self.env.codec if self.full_language else 'ascii'
-            piped = stdin.encode(codec, errors='replace').decode(codec) + '\r\n'
+            # PowerShell writes with $OutputEncoding (ASCII, or the console's in FullLanguage); the tool reads
+            # with its own encoding.
+            written = self.env.console_codec() if self.full_language else 'ascii'
+            piped = stdin.encode(written, errors='replace').decode(self.env.tool_codec(), errors='replace') + '\r\n'
         return run_tool(self.env, tool, args, piped)
 
     def invoke_tool(self, step: str, tool: str, arguments: list[str], ident: int | None = None,

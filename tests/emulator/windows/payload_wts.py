@@ -1,11 +1,13 @@
-"""What Windows PowerShell 5.1 does running ``wts.ps1`` (winrds payload: wts v1) on this host.
+"""What Windows PowerShell 5.1 does running ``wts.ps1`` (winrds payload: wts v2) on this host: the contract engine.
 
 The script's C# helper calls the WTS API; this module answers those calls from the session table with the
 API's documented behaviour (windows-tools §8, field-notes §1):
 
-- ``WTSOpenServerW`` returns a handle even for a server it cannot reach; the first call on it fails, with
-  1722 (RPC server unavailable) or, for a ``/server`` hop from an NTLM logon, 5 (pypsrp#57, dbatools#10616).
-  ``WTSGetActiveConsoleSessionId`` is the session attached to the console.
+- ``WTSOpenServerW`` for a server it cannot reach returns "a handle that is not valid" (Microsoft's reference):
+  NULL with the error (the helper then throws in ``Open``), or, with ``wts_open_server_failure: deferred``, a
+  handle whose first call fails. The error is 1722 (RPC server unavailable), the server's ``unreachable_error``,
+  or, for a ``/server`` hop from an NTLM logon, 5 (pypsrp#57, dbatools#10616). ``WTSGetActiveConsoleSessionId``
+  is the session attached to the console; none is reported as null.
 - WTSEnumerateSessionsEx lists every session (services and listeners too); WTSQuerySessionInformation
   (WTSSessionInfo) gives FILETIMEs, 0 when unset (then null in the JSON), and fails for a listener (assumed).
 - WTSLogoffSession with bWait FALSE returns at once and needs the Reset right; it does end the console
@@ -29,7 +31,8 @@ from .powershell import convert_to_json
 from .sessions import Session
 from .toolenv import ToolEnv
 
-_METHOD_ARGS = {'Enumerate': 1, 'Find': 2}
+_METHOD_ARGS = {'Open': 1, 'Enumerate': 2, 'LogonTime': 2}
+_CALLED = {'Open': 'WTSOpenServer', 'Enumerate': 'WTSEnumerateSessionsEx', 'LogonTime': 'WTSQuerySessionInformation'}
 
 
 class ScriptError(Exception):
@@ -40,20 +43,14 @@ class MethodInvocationError(Exception):
     """A WtsException thrown by a helper method, as PowerShell wraps it."""
 
     def __init__(self, method: str, code: int, text: str):
-        inner = f'WTSEnumerateSessionsEx: {errors.dotnet_message(text)}'
+        inner = f'{_CALLED[method]}: {errors.dotnet_message(text)}'
         super().__init__(f'Exception calling "{method}" with "{_METHOD_ARGS[method]}" argument(s): "{inner}"')
         self.code = code
 
 
 def _error_kind(code: int) -> str:
-    """``Get-ErrorKind`` of wts.ps1."""
-    if code in (5, 7045):
-        return 'access_denied'
-    if code == 1722:
-        return 'rpc_unavailable'
-    if code in (53, 1707):
-        return 'server_not_found'
-    return 'exception'
+    """The error kind of wts.ps1's last catch: ``win32`` when the exception carries a code."""
+    return 'win32' if code else 'exception'
 
 
 def _utc(computer: Computer, moment: datetime | None) -> str | None:
@@ -86,7 +83,7 @@ class WtsRun:
         self.env = env
         self.data = data
         host = env.host
-        self.result = {'payload': 'wts', 'version': 1, 'computer': host.computer.computer_name,
+        self.result = {'payload': 'wts', 'version': 2, 'computer': host.computer.computer_name,
                        'server': data.get('server'), 'language_mode': host.language_mode,
                        'console_session_id': None, 'error': None}
         self.target: Computer | None = None
@@ -99,23 +96,31 @@ class WtsRun:
             raise MethodInvocationError(method, self.open_code, self.env.locale.error_text(self.open_code))
         return self.target.list_sessions(self.env.now())
 
-    def find(self, session_id: int) -> dict | None:
-        """``[Wts]::Find``: the session's document, or None."""
+    def logons(self) -> dict[int, dict]:
+        """``Get-Logons``: every session's document by ID, from one enumeration."""
         with self.env.lock:
             now = self.env.now()
-            for session in self._enumerate('Find'):
-                if session.id == session_id:
-                    return session_document(self.target, session, now)
-        return None
+            return {session.id: session_document(self.target, session, now) for session in self._enumerate('Enumerate')}
 
-    def test_identity(self, target: dict) -> str:
+    @staticmethod
+    def test_identity(logons: dict[int, dict], target: dict) -> str:
         """``Test-Identity``: match, gone or identity_changed (PowerShell ``-eq`` ignores case)."""
-        now = self.find(ps_int(target.get('id')))
+        now = logons.get(ps_int(target.get('id')))
         if now is None:
             return 'gone'
         same = all(ps_string(now[key]).lower() == ps_string(target.get(key)).lower()
                    for key in ('user', 'domain', 'logon_time'))
         return 'match' if same else 'identity_changed'
+
+    def logon_time(self, session_id: int) -> str | None:
+        """``[Wts]::LogonTime``: '' when the session has none, None when it does not exist."""
+        if self.target is None:
+            raise MethodInvocationError('LogonTime', self.open_code, self.env.locale.error_text(self.open_code))
+        with self.env.lock:
+            session = self.target.find(session_id, self.env.now())
+        if session is None:
+            return None
+        return (_utc(self.target, session.logon_time) if session.has_user else None) or ''
 
     def send_message(self, session_id: int, title: str, text: str, timeout: int, wait: bool) -> tuple[int, int]:
         """``[Wts]::SendMessage``: ``(win32_code, response)``; blocks while the user has not answered."""
@@ -160,11 +165,14 @@ class WtsRun:
                                'message': f'Add-Type failed: {env.options.add_type_error}'}
             return convert_to_json(result)
         server = ps_string(data.get('server'))
-        with env.lock:
-            self.target, self.open_code, _remote = env.computer(server or None)
-            if not ps_true(data.get('server')):
-                result['console_session_id'] = env.host.computer.console_session_id(env.now())
         try:
+            with env.lock:
+                self.target, self.open_code, _remote = env.computer(server or None)
+                if not ps_true(data.get('server')):
+                    console = env.host.computer.console_session_id(env.now())
+                    result['console_session_id'] = None if console < 0 else console
+            if self.target is None and env.options.wts_open_server_failure == 'null':
+                raise MethodInvocationError('Open', self.open_code, env.locale.error_text(self.open_code))
             op = ps_string(data.get('op')).lower()
             if op == 'snapshot':
                 with env.lock:
@@ -201,8 +209,9 @@ class WtsRun:
         targets = _as_list(data.get('targets'))
         outcomes: dict[int, dict] = {}
         live = []
+        logons = self.logons()
         for target in targets:
-            verdict = self.test_identity(target)
+            verdict = self.test_identity(logons, target)
             if verdict == 'match':
                 live.append(target)
             else:
@@ -215,10 +224,11 @@ class WtsRun:
                                   ps_string(notice.get('text')), max(grace, 1), False)
             if grace > 0:
                 self.env.clock.sleep(grace)
+            logons = self.logons()
         for target in live:
             ident = ps_int(target.get('id'))
             if ps_true(notice):
-                verdict = self.test_identity(target)
+                verdict = self.test_identity(logons, target)
                 if verdict != 'match':
                     outcomes[ident] = self._outcome(ident, verdict)
                     continue
@@ -229,7 +239,8 @@ class WtsRun:
             outcomes[ident] = self._outcome(ident, 'done')
             if op == 'logoff' and ps_true(data.get('wait')):
                 deadline = self.env.now() + timedelta(seconds=ps_int(data.get('timeout_seconds')))
-                while self.test_identity(target) == 'match':
+                logon = ps_string(target.get('logon_time'))
+                while (self.logon_time(ident) or '').lower() == logon.lower() and self.logon_time(ident) is not None:
                     if self.env.now() >= deadline:
                         outcomes[ident] = self._outcome(ident, 'timeout')
                         break

@@ -19,6 +19,7 @@ SAMPLE_HOST = {
     'scheme': 'http',
     'auth': ['basic', 'ntlm'],
     'time_scale': 0,
+    'engine': 'contract',  # in-process tests of the model and the contract engine; tests/engine runs pwsh
     'users': [
         {'name': 'administrator', 'password': 'Passw0rd!', 'admin': True},
         {'name': 'helpdesk', 'password': 'Helpdesk1!', 'admin': False},
@@ -56,15 +57,16 @@ REUSABLE_CREDENTIALS = ('basic', 'credssp')
 when asked (``can_delegate``)."""
 
 
-def context(host: Host, user: str = 'administrator', auth: str = 'basic', can_delegate: bool | None = None
-            ) -> ExecContext:
-    """An ExecContext for one of the host's accounts, with ``can_delegate`` as the protocol layer would set it."""
+def context(host: Host, user: str = 'administrator', auth: str = 'basic', codepage: int = 65001,
+            can_delegate: bool | None = None) -> ExecContext:
+    """An ExecContext for one of the host's accounts, in a WinRS shell of ``codepage`` (ansible's 65001), with
+    ``can_delegate`` as the protocol layer would set it."""
     account = host.account(user)
     if account is None:
         raise KeyError(user)
     if can_delegate is None:
         can_delegate = auth in REUSABLE_CREDENTIALS
-    return ExecContext(account=account, auth=auth, scheme='http', can_delegate=can_delegate)
+    return ExecContext(account=account, auth=auth, scheme='http', codepage=codepage, can_delegate=can_delegate)
 
 
 def powershell_command(script: str) -> str:
@@ -83,9 +85,10 @@ def payload_stdin(name: str, data: dict) -> bytes:
     return (json.dumps(data, ensure_ascii=True) + '\n' + script).encode('ascii')
 
 
-def run_payload(host: Host, name: str, data: dict, user: str = 'administrator', auth: str = 'basic'):
+def run_payload(host: Host, name: str, data: dict, user: str = 'administrator', auth: str = 'basic',
+                codepage: int = 65001):
     """Run a payload through the bootstrap; returns the CommandResult."""
-    return host.execute(bootstrap_command(), payload_stdin(name, data), context(host, user, auth))
+    return host.execute(bootstrap_command(), payload_stdin(name, data), context(host, user, auth, codepage))
 
 
 def run_wts(host: Host, data: dict, user: str = 'administrator', auth: str = 'basic') -> dict:
@@ -95,6 +98,7 @@ def run_wts(host: Host, data: dict, user: str = 'administrator', auth: str = 'ba
     return json.loads(result.stdout.decode('ascii'))
 
 
-def run_raw(host: Host, script: str, user: str = 'administrator', auth: str = 'basic', stdin: bytes = b''):
-    """Run a short PowerShell command as ``raw`` sends it."""
-    return host.execute(powershell_command(script), stdin, context(host, user, auth))
+def run_raw(host: Host, script: str, user: str = 'administrator', auth: str = 'basic', stdin: bytes = b'',
+            codepage: int = 65001):
+    """Run a short PowerShell command as ``raw`` sends it, in a shell of ``codepage``."""
+    return host.execute(powershell_command(script), stdin, context(host, user, auth, codepage))

@@ -12,13 +12,20 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .host import Host
 
 
+def codec_of(codepage: int) -> str:
+    """The Python codec of a Windows code page (65001 is UTF-8)."""
+    return 'utf-8' if codepage == 65001 else f'cp{codepage}'
+
+
 @dataclass
 class ToolEnv:
-    """One command's view of the host: who runs it, over which authentication, with reusable credentials or not."""
+    """One command's view of the host: who runs it, over which authentication (with reusable credentials or not),
+    in a shell of which code page."""
 
     host: Host
     account: Account
     auth: str
+    codepage: int = 65001
     can_delegate: bool = False
 
     @property
@@ -27,7 +34,17 @@ class ToolEnv:
 
     @property
     def codec(self) -> str:
+        """The host's OEM code page (its system locale's)."""
         return self.host.locale.codec
+
+    def console_codec(self) -> str:
+        """The console's code page: the WinRS shell's (``chcp`` shows it; PowerShell reads and writes with it)."""
+        return codec_of(self.codepage)
+
+    def tool_codec(self) -> str:
+        """How the native tools encode what they write here (the host's ``native_output_encoding`` setting:
+        ``console``, the console's code page, or ``oem``, the OEM code page whatever the console's)."""
+        return self.codec if self.options.native_output_encoding == 'oem' else self.console_codec()
 
     @property
     def options(self):

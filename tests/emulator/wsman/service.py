@@ -299,8 +299,11 @@ class HostService:
         self.wire_faults.clear()
 
     def close(self) -> None:
-        """Abort every running command (server shutdown)."""
+        """Abort every running command (server shutdown); the host stops what it runs outside this process."""
         self.shells.clear()
+        close_host = getattr(self.host, "close", None)
+        if close_host is not None:
+            close_host()
 
 
 def _json(status: int, document: Any) -> HttpResponse:

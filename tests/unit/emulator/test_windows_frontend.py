@@ -147,7 +147,7 @@ def test_the_emulated_payload_versions_are_the_checkout_versions():
 
 def test_a_payload_version_this_host_does_not_emulate_is_refused_loudly():
     host = sample_host()
-    stdin = payload_stdin('wts', {'op': 'snapshot'}).replace(b'# winrds payload: wts v1', b'# winrds payload: wts v9')
+    stdin = payload_stdin('wts', {'op': 'snapshot'}).replace(b'# winrds payload: wts v2', b'# winrds payload: wts v9')
     result = host.execute(bootstrap_command(), stdin, context(host))
     assert result.rc == 1 and 'cannot run wts v9' in clixml_text(result.stderr)
 

@@ -168,7 +168,7 @@ def test_concurrent_commands_keep_the_table_consistent():
 
 def test_an_emulator_bug_answers_rc_1_and_is_recorded(monkeypatch):
     host = sample_host()
-    monkeypatch.setattr(host, '_run_script', lambda *args: 1 / 0)
+    monkeypatch.setattr(host.engine, '_run_script', lambda *args: 1 / 0)
     result = run_raw(host, 'quser')
     assert result.rc == 1 and b'ZeroDivisionError' in result.stderr
     assert host.state()['commands'][-1]['internal_error'].startswith('ZeroDivisionError')

@@ -247,9 +247,12 @@ def test_msg_access_denied_for_non_admin(host):
 def test_hostname_whoami_chcp(host):
     assert out(run_raw(host, 'hostname')) == ['rdsh01']
     assert out(run_raw(host, 'whoami', user='helpdesk')) == ['rdsh01\\helpdesk']
-    assert out(run_raw(host, 'chcp')) == ['Active code page: 437']
-    assert out(run_raw(host, 'chcp.com 65001')) == ['Active code page: 65001']
-    assert out(run_raw(host, 'chcp')) == ['Active code page: 437']  # each command is a new process
+    # chcp shows the console's code page, which is the WinRS shell's: ansible asks for 65001, pywinrm's default
+    # is 437 ([MS-WSMV] WINRS_CODEPAGE).
+    assert out(run_raw(host, 'chcp')) == ['Active code page: 65001']
+    assert out(run_raw(host, 'chcp', codepage=437)) == ['Active code page: 437']
+    assert out(run_raw(host, 'chcp.com 850', codepage=437)) == ['Active code page: 850']
+    assert out(run_raw(host, 'chcp', codepage=437)) == ['Active code page: 437']  # each command is a new process
     assert err(run_raw(host, 'chcp 932')) == ['Invalid code page']
     assert err(run_raw(host, 'chcp --help')) == ['Parameter format not correct - --help']
     assert err(run_raw(host, 'whoami -help')) == ["ERROR: Invalid argument/option - '-help'.",
@@ -263,16 +266,27 @@ def test_hostname_whoami_chcp(host):
     ('zh-CN', 'cp936', '活动代码页: 936'),
     ('ja-JP', 'cp932', '現在のコード ページ: 932'),
 ])
-def test_output_is_in_the_oem_code_page(tag, codec, line):
-    host = sample_host(locale=tag)
-    result = run_raw(host, 'chcp')
+def test_output_is_in_the_oem_code_page_where_the_tools_write_oem(tag, codec, line):
+    """native_output_encoding: oem: the tools write the OEM code page whatever the console's (field-notes §3)."""
+    host = sample_host(locale=tag, native_output_encoding='oem')
+    oem = int(codec[2:])
+    result = run_raw(host, 'chcp', codepage=oem)
     assert result.stdout == (line + '\r\n').encode(codec)
     if not line.isascii():
-        assert result.stdout != (line + '\r\n').encode('utf-8')  # OEM bytes, not UTF-8 (field-notes §3)
+        assert result.stdout != (line + '\r\n').encode('utf-8')  # OEM bytes, not UTF-8
+    in_utf8_shell = run_raw(host, 'chcp')
+    assert in_utf8_shell.stdout == (line.replace(str(oem), '65001') + '\r\n').encode(codec)
+
+
+@pytest.mark.parametrize('tag, line', [('de-DE', 'Aktive Codepage: 65001.'), ('ja-JP', '現在のコード ページ: 65001')])
+def test_output_is_in_the_console_code_page_where_the_tools_write_the_console(tag, line):
+    """native_output_encoding: console (the default): the tools write the console's code page."""
+    result = run_raw(sample_host(locale=tag), 'chcp')
+    assert result.stdout == (line + '\r\n').encode('utf-8')
 
 
 def test_german_host_prints_german_tables_in_cp850():
-    host = sample_host(locale='de-DE')
+    host = sample_host(locale='de-DE', native_output_encoding='oem')
     lines = run_raw(host, 'qwinsta').stdout.decode('cp850').splitlines()
     assert lines[0] == ' SITZUNGSNAME      BENUTZERNAME             ID  STATUS  TYP         GERÄT'
     assert lines[-1] == ' rdp-tcp                                 65536  Abhör.'

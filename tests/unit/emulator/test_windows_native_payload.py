@@ -46,7 +46,8 @@ def test_snapshot_frames_chcp_query_session_query_user(host):
     result = run_payload(host, 'native', {'op': 'snapshot', 'server': None})
     assert result.rc == 0 and result.stderr == b''
     (chcp, chcp_body, chcp_end), (qs, qs_body, _unused), (qu, qu_body, qu_end) = frames(result.stdout)
-    assert (chcp, chcp_body, chcp_end) == ('chcp', [b'Active code page: 437'], b'##winrds:end chcp rc=0')
+    # chcp reports the console's code page: the WinRS shell's, 65001 as ansible opens it.
+    assert (chcp, chcp_body, chcp_end) == ('chcp', [b'Active code page: 65001'], b'##winrds:end chcp rc=0')
     assert qs == 'query-session' and qs_body[1] == b'>services                                    0  Disc'
     assert qu == 'query-user'
     assert qu_body[2] == b' alice                 rdp-tcp#5           3  Active         12  11/20/2026 8:15 AM'
@@ -54,8 +55,9 @@ def test_snapshot_frames_chcp_query_session_query_user(host):
 
 
 def test_snapshot_on_a_russian_host_is_cp866_between_ascii_frames():
-    host = sample_host(locale='ru-RU')
-    result = run_payload(host, 'native', {'op': 'snapshot', 'server': None})
+    # A shell in the OEM code page (a client that asks for 866), tools that write OEM: cp866 all the way.
+    host = sample_host(locale='ru-RU', native_output_encoding='oem')
+    result = run_payload(host, 'native', {'op': 'snapshot', 'server': None}, codepage=866)
     (_unused, chcp_body, _unused), (_unused, qs_body, _unused), (_unused, qu_body, _unused) = frames(result.stdout)
     assert chcp_body == ['Текущая кодовая страница: 866'.encode('cp866')]
     assert qu_body[0].decode('cp866') == ' ПОЛЬЗОВАТЕЛЬ          СЕАНС              ID  СТАТУС  БЕЗДЕЙСТВ. ВРЕМЯ ВХОДА'

@@ -217,7 +217,7 @@ def test_german_remote_captures_byte_for_byte_through_the_host():
     # The whole path: a de-DE host queried with /server:, its bytes in cp850 with CRLF line ends.
     from tests.emulator.windows.testing import run_raw, sample_host
 
-    host = sample_host(locale='de-DE', servers=[{'name': 'acer-w11-leo', 'double_hop': 'allowed', 'sessions': [
+    host = sample_host(locale='de-DE', native_output_encoding='oem', servers=[{'name': 'acer-w11-leo', 'double_hop': 'allowed', 'sessions': [
         {'id': 3, 'name': 'console', 'user': 'Leo', 'domain': 'ACER-W11-LEO', 'idle_minutes': None,
          'logon_time': '2025-05-03T18:26:00'}]}])
     for command, capture in (('query session /server:acer-w11-leo', 'de-DE_qwinsta_01.txt'),

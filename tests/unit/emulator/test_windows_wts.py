@@ -23,7 +23,7 @@ def host():
 
 def test_snapshot_reports_every_session_with_utc_times(host):
     answer = run_wts(host, {'op': 'snapshot', 'server': None})
-    header = {'payload': 'wts', 'version': 1, 'computer': 'RDSH01', 'server': None, 'language_mode': 'FullLanguage',
+    header = {'payload': 'wts', 'version': 2, 'computer': 'RDSH01', 'server': None, 'language_mode': 'FullLanguage',
               'console_session_id': 1, 'error': None}
     assert {key: answer[key] for key in header} == header
     assert 'results' not in answer
@@ -126,15 +126,26 @@ def test_message_responses_async_timeout_and_answer():
 
 
 def test_server_unreachable_and_second_hop(host):
+    # WTSOpenServerW returns NULL (wts_open_server_failure: null, the default): the helper's Open throws.
     unreachable = run_wts(host, {'op': 'snapshot', 'server': 'rdsh03'})
     assert unreachable['console_session_id'] is None and 'sessions' not in unreachable
-    assert unreachable['error'] == {'kind': 'rpc_unavailable', 'code': 1722, 'message':
-                                    'Exception calling "Enumerate" with "1" argument(s): '
-                                    '"WTSEnumerateSessionsEx: The RPC server is unavailable"'}
+    assert unreachable['error'] == {'kind': 'win32', 'code': 1722, 'message':
+                                    'Exception calling "Open" with "1" argument(s): '
+                                    '"WTSOpenServer: The RPC server is unavailable"'}
     hop = run_wts(host, act('logoff', [{'id': 2, 'user': 'carol', 'domain': 'CONTOSO', 'logon_time': None}],
                             server='rdsh02'), auth='ntlm')
-    assert hop['error']['kind'] == 'access_denied' and hop['error']['code'] == 5
-    assert hop['error']['message'].startswith('Exception calling "Find" with "2" argument(s)')
+    assert hop['error']['kind'] == 'win32' and hop['error']['code'] == 5
+    message = run_wts(host, {'op': 'message', 'server': 'rdsh02', 'targets': [{'id': 2}], 'title': 't', 'text': 'x',
+                             'wait_response': False, 'timeout_seconds': 5}, auth='ntlm')
+    assert message['error']['code'] == 5 and 'results' not in message
+
+
+def test_server_unreachable_with_a_deferred_invalid_handle():
+    # wts_open_server_failure: deferred: the handle is returned and its first call fails.
+    host = sample_host(wts_open_server_failure='deferred')
+    unreachable = run_wts(host, {'op': 'snapshot', 'server': 'rdsh03'})
+    assert unreachable['error']['code'] == 1722
+    assert unreachable['error']['message'].startswith('Exception calling "Enumerate"')
     message = run_wts(host, {'op': 'message', 'server': 'rdsh02', 'targets': [{'id': 2}], 'title': 't', 'text': 'x',
                              'wait_response': False, 'timeout_seconds': 5}, auth='ntlm')
     assert message['error'] is None and message['results'][0]['code'] == 5

@@ -227,5 +227,5 @@ def wts_document(table):
             'client': '', 'logon_time': session.logon_time if has_user else None, 'disconnect_time': None,
             'last_input_time': last_input, 'current_time': NOW.strftime('%Y-%m-%dT%H:%M:%SZ'),
         })
-    return {'payload': 'wts', 'version': 1, 'computer': 'RDSH01', 'server': None, 'language_mode': 'FullLanguage',
+    return {'payload': 'wts', 'version': 2, 'computer': 'RDSH01', 'server': None, 'language_mode': 'FullLanguage',
             'console_session_id': console, 'error': None, 'sessions': records}

@@ -47,7 +47,7 @@ def _act_answer(sent):
     def answer(command, stdin):
         data = json.loads(stdin.split(b'\n', 1)[0])
         sent.extend(data['targets'])
-        document = {'payload': 'wts', 'version': 1, 'computer': 'RDSH01', 'server': None,
+        document = {'payload': 'wts', 'version': 2, 'computer': 'RDSH01', 'server': None,
                     'language_mode': 'FullLanguage', 'console_session_id': None, 'error': None,
                     'results': [{'id': target['id'], 'outcome': 'done', 'code': 0, 'message': '',
                                  'response': 32001} for target in data['targets']]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from unittest.mock import MagicMock
 
 import pytest
@@ -34,7 +35,7 @@ def test_payload_scripts_are_ascii_and_named(name):
     script = payload_script(name)
     script.encode('ascii')
     if name != 'bootstrap':
-        assert script.splitlines()[0] == '# winrds payload: %s v1' % name
+        assert re.fullmatch(r'# winrds payload: %s v[0-9]+' % name, script.splitlines()[0])
 
 
 def test_stdin_is_ascii_json_then_the_packed_wts_code():

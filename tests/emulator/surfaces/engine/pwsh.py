@@ -1,0 +1,204 @@
+"""The real engine: a PowerShell command line of a WinRS command runs in a real ``pwsh`` process.
+
+What the emulated host does around the process is what Windows does around ``powershell.exe``:
+
+- **The program and its arguments.** The command line's arguments are passed as they came (``-NoProfile
+  -NonInteractive ... -EncodedCommand <base64>``); the command's stdin is the process's stdin; its stdout,
+  stderr (PowerShell writes its own errors as CLIXML with ``-EncodedCommand``, as powershell.exe does) and exit
+  code are the command's.
+- **The environment of a Windows logon.** ``COMPUTERNAME``, ``USERNAME``, ``USERDOMAIN``, ``USERPROFILE``,
+  ``SystemRoot``/``windir`` (a per-host folder whose ``System32`` holds the stand-in tools), ``TEMP``/``TMP``,
+  ``PROCESSOR_ARCHITECTURE``; ``PATH`` starts with ``System32``. The culture is the host's ``culture`` setting
+  (``LANG``: .NET takes the culture from it; the C library need not know the locale), the time zone its ``utc_offset_minutes`` (``TZ``).
+  ``TERM=dumb`` keeps PowerShell 7's colour codes out of its error records (Windows PowerShell writes none).
+- **The WTS API.** ``LD_LIBRARY_PATH`` leads to the stand-in ``wtsapi32.dll`` and ``kernel32.dll``
+  (``surfaces/wtsapi``); they and the tools reach the host's model through its broker (``WINRDS_EMU_BROKER``,
+  ``WINRDS_EMU_TOKEN``).
+- **Host policies.** When the host is in a restricted language mode, its WinRS shell has a code page other than
+  UTF-8 (the console encoding pwsh on Linux has), or Add-Type is blocked by application control, the process
+  runs ``host_policy.ps1`` instead, which applies them and then runs the command (its comments say how).
+
+Where pwsh comes from: the ``PWSH`` environment variable (a path), else ``pwsh`` on ``PATH``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from tests.emulator.surfaces import tools, wtsapi
+from tests.emulator.windows.powershell import split_command_line
+
+POLICY_SCRIPT = Path(__file__).resolve().with_name('host_policy.ps1')
+UTF8_CODEPAGE = 65001
+COMMAND_LIMIT_SECONDS = 1800.0
+"""A command still running after this long is stopped (an emulator safeguard; Windows has no such limit)."""
+
+_VERSION_LOCK = threading.Lock()
+_VERSIONS: dict[str, str] = {}
+
+
+class EngineUnavailable(RuntimeError):
+    """No PowerShell to run (neither ``PWSH`` nor ``pwsh`` on PATH), or its stand-in libraries cannot be built."""
+
+
+def find_pwsh() -> str | None:
+    """The PowerShell executable to use, or None."""
+    configured = os.environ.get('PWSH')
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return shutil.which('pwsh')
+
+
+def engine_version(pwsh: str) -> str:
+    """``$PSVersionTable.PSVersion`` of ``pwsh`` (asked once per process)."""
+    with _VERSION_LOCK:
+        if pwsh not in _VERSIONS:
+            done = subprocess.run([pwsh, '-NoProfile', '-NonInteractive', '-Command',
+                                   '$PSVersionTable.PSVersion.ToString()'], capture_output=True, text=True,
+                                  timeout=120, check=False, env=_launcher_env(), stdin=subprocess.DEVNULL)
+            _VERSIONS[pwsh] = done.stdout.strip() or 'unknown'
+        return _VERSIONS[pwsh]
+
+
+def _launcher_env() -> dict[str, str]:
+    """What the PowerShell launcher itself needs of the emulator's environment (and nothing of the user's)."""
+    keep = ('PATH', 'PWSH_BUNDLE_CACHE', 'XDG_CACHE_HOME', 'HOME', 'DOTNET_ROOT', 'TMPDIR')
+    env = {name: os.environ[name] for name in keep if name in os.environ}
+    env.setdefault('PATH', '/usr/local/bin:/usr/bin:/bin')
+    env['TERM'] = 'dumb'
+    return env
+
+
+def _posix_zone(utc_offset_minutes: int) -> str:
+    """A POSIX TZ value for a fixed offset (POSIX counts west as positive: UTC+1 is ``XXX-01:00``)."""
+    sign = '-' if utc_offset_minutes >= 0 else '+'
+    minutes = abs(utc_offset_minutes)
+    return f'EMU{sign}{minutes // 60:02d}:{minutes % 60:02d}'
+
+
+class PwshEngine:
+    """Runs PowerShell command lines of one host in real ``pwsh`` processes."""
+
+    name = 'pwsh'
+
+    def __init__(self, host, pwsh: str | None = None, workdir: Path | None = None):
+        self.host = host
+        self.pwsh = pwsh or find_pwsh()
+        if not self.pwsh:
+            raise EngineUnavailable('no PowerShell: set PWSH to a pwsh executable or put pwsh on PATH')
+        try:
+            self.library_dir = wtsapi.library_dir()
+        except wtsapi.BuildError as error:
+            raise EngineUnavailable(str(error)) from error
+        self.root = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f'winrds-{host.name}-'))
+        self.system_root = self.root / 'Windows'
+        tools.install(self.system_root / 'System32')
+        (self.root / 'Temp').mkdir(parents=True, exist_ok=True)
+        self._processes: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        return engine_version(self.pwsh)
+
+    def close(self) -> None:
+        """Stop the processes still running and remove the host's folder."""
+        with self._lock:
+            running = list(self._processes)
+        for process in running:
+            _kill(process)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- one command -------------------------------------------------------------------------------------------
+
+    def environment(self, env, token: str) -> dict[str, str]:
+        """The environment variables of a PowerShell process started for ``env``'s caller."""
+        host = self.host
+        account = env.account.name
+        profile = self.root / 'Users' / account
+        profile.mkdir(parents=True, exist_ok=True)
+        launcher = _launcher_env()
+        variables = {
+            'PATH': f'{self.system_root / "System32"}{os.pathsep}{launcher["PATH"]}',
+            'HOME': str(profile),
+            'USERPROFILE': str(profile),
+            'COMPUTERNAME': host.computer.computer_name,
+            'USERNAME': account,
+            'USERDOMAIN': host.computer.computer_name,
+            'SystemRoot': str(self.system_root),
+            'windir': str(self.system_root),
+            'TEMP': str(self.root / 'Temp'),
+            'TMP': str(self.root / 'Temp'),
+            'TMPDIR': str(self.root / 'Temp'),
+            'PROCESSOR_ARCHITECTURE': 'AMD64',
+            'TERM': 'dumb',
+            'LANG': f'{host.culture.replace("-", "_")}.UTF-8',
+            'TZ': _posix_zone(int(host.computer.utc_offset.total_seconds() // 60)),
+            'LD_LIBRARY_PATH': str(self.library_dir),
+            'WINRDS_EMU_BROKER': host.broker.name,
+            'WINRDS_EMU_TOKEN': token,
+        }
+        for name in ('PWSH_BUNDLE_CACHE', 'DOTNET_ROOT'):
+            if name in launcher:
+                variables[name] = launcher[name]
+        return variables
+
+    def arguments(self, command_line: str, script: str | None, codepage: int) -> tuple[list[str], dict[str, str]]:
+        """The pwsh arguments for a command line, and the policy variables when ``host_policy.ps1`` must run."""
+        host = self.host
+        policy: dict[str, str] = {}
+        if host.language_mode != 'FullLanguage':
+            policy['WINRDS_EMU_LANGUAGE_MODE'] = host.language_mode
+        if codepage != UTF8_CODEPAGE:
+            policy['WINRDS_EMU_CODEPAGE'] = str(codepage)
+        if host.options.add_type_blocked:
+            policy['WINRDS_EMU_ADD_TYPE_ERROR'] = host.options.add_type_error
+        if not policy or script is None:
+            return split_command_line(command_line)[1:], {}
+        policy['WINRDS_EMU_COMMAND'] = base64.b64encode(script.encode('utf-16-le')).decode('ascii')
+        wrapper = POLICY_SCRIPT.read_text(encoding='utf-8')
+        encoded = base64.b64encode(wrapper.encode('utf-16-le')).decode('ascii')
+        return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Unrestricted', '-EncodedCommand', encoded], policy
+
+    def run(self, command_line: str, invocation, stdin: bytes, env, entry: dict) -> tuple[int, bytes, bytes]:
+        """Run one PowerShell command line (``invocation.script`` is its decoded command, None when it has none)."""
+        codepage = env.codepage
+        arguments, policy = self.arguments(command_line, invocation.script, codepage)
+        token, caller = self.host.broker.register(env)
+        try:
+            variables = self.environment(env, token)
+            variables.update(policy)
+            process = subprocess.Popen([self.pwsh, *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, env=variables, cwd=str(variables['USERPROFILE']),
+                                       start_new_session=True)
+            with self._lock:
+                self._processes.add(process)
+            try:
+                stdout, stderr = process.communicate(stdin, timeout=COMMAND_LIMIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                _kill(process)
+                stdout, stderr = process.communicate()
+            finally:
+                with self._lock:
+                    self._processes.discard(process)
+        finally:
+            self.host.broker.release(token)
+        entry['engine'] = {'name': self.name, 'version': self.version,
+                           'policy': sorted(name for name in policy if name != 'WINRDS_EMU_COMMAND')}
+        entry['calls'] = list(caller.calls)
+        return process.returncode, stdout, stderr
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Stop a process and whatever it started (its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
