@@ -9,7 +9,7 @@ from datetime import datetime
 from .model import Session, state_name
 
 _NO_CONSOLE = 0xFFFFFFFF
-"""WTSGetActiveConsoleSessionId's answer when no session is attached to the console."""
+"""WTSGetActiveConsoleSessionId's answer when no session is attached to the console (wts payload v2 sends null)."""
 
 
 def _parse_time(text):
@@ -23,9 +23,16 @@ def _parse_time(text):
     return datetime.fromisoformat(text)
 
 
-def _idle_minutes(record):
-    now = _parse_time(record.get('current_time'))
-    since = _parse_time(record.get('last_input_time')) or _parse_time(record.get('disconnect_time'))
+def _idle_minutes(record, state):
+    """Minutes since the session was last used, or None when WTSINFO does not tell.
+
+    A disconnected session is idle since its disconnection; any other since its last input. An active session
+    can hold the disconnect time of an earlier disconnection (its user reconnected): that says nothing about its
+    idle time, and no recorded input means not idle (as Cassia's TerminalServicesSession.IdleTime reads them).
+    """
+    times = dict((key, _parse_time(record.get(key))) for key in ('current_time', 'last_input_time', 'disconnect_time'))
+    now = times['current_time']
+    since = times['disconnect_time' if state == 'disconnected' else 'last_input_time']
     if now is None or since is None or not record.get('user'):
         return None
     return max(0, int((now - since).total_seconds() // 60))
@@ -40,13 +47,14 @@ def sessions_from_wts(document):
         session_id = int(record['id'])
         is_console = (name or '').casefold() == 'console' or (
             console_id is not None and console_id != _NO_CONSOLE and session_id == console_id and session_id != 0)
+        state = state_name(int(record['state_code']))
         sessions.append(Session(
             id=session_id,
             name=name,
             username=record.get('user') or None,
             domain=record.get('domain') or None,
-            state=state_name(int(record['state_code'])),
-            idle_minutes=_idle_minutes(record),
+            state=state,
+            idle_minutes=_idle_minutes(record, state),
             logon_time=record.get('logon_time'),
             disconnect_time=record.get('disconnect_time'),
             client_name=record.get('client') or None,

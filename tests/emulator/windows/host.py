@@ -47,6 +47,7 @@ class ExecContext:
     auth: str
     scheme: str = 'http'
     codepage: int = 65001
+    cancelled: object = None
     can_delegate: bool = False
 
 
@@ -81,6 +82,7 @@ class Host:
         self.culture = config.culture or self.locale.tag
         self._accounts = list(config.accounts)
         self.broker = None
+        self.generation = 0
         self.engine = self._choose_engine(config.engine)
         # A real engine sleeps and reads the time for real: the host's clock then moves with real time too.
         self.clock = Clock(config.clock, config.time_scale, follow_real_time=self.engine.name == 'pwsh')
@@ -126,8 +128,11 @@ class Host:
                         protected_error=int(self.options.unknown('wts_listener_error')))
 
     def reset(self) -> None:
-        """Back to the configured state: sessions, clock, faults, messages, commands, events."""
+        """Back to the configured state: sessions, clock, faults, messages, commands, events; what still runs for
+        an earlier command is stopped and will not be recorded."""
+        self.engine.abort_all()
         with self.lock:
+            self.generation += 1
             self.clock.reset()
             self.faults = HostFaults()
             self.journal = Journal()
@@ -186,8 +191,10 @@ class Host:
         stdin = stdin or b''
         with self.lock:
             self._apply_due_changes()
+            generation = self.generation
         can_delegate = bool(getattr(ctx, 'can_delegate', False))
-        env = ToolEnv(self, ctx.account, ctx.auth, getattr(ctx, 'codepage', 65001), can_delegate)
+        env = ToolEnv(self, ctx.account, ctx.auth, getattr(ctx, 'codepage', 65001), getattr(ctx, 'cancelled', None),
+                      can_delegate=can_delegate)
         entry = {'command_line': command_line, 'stdin': stdin.decode('utf-8', errors='replace'),
                  'account': ctx.account.name, 'auth': ctx.auth, 'can_delegate': can_delegate}
         try:
@@ -197,6 +204,8 @@ class Host:
             entry['internal_error'] = f'{type(error).__name__}: {error}'
             rc, stdout, stderr = 1, b'', f'emulated host internal error: {entry["internal_error"]}\r\n'.encode()
         with self.lock:
+            if generation != self.generation:  # the host was reset while it ran: it belongs to no test any more
+                return CommandResult(rc, stdout, stderr)
             stdout = self.faults.damage(stdout)
             entry['rc'] = rc
             self.commands.append(entry)

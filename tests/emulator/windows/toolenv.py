@@ -26,6 +26,8 @@ class ToolEnv:
     account: Account
     auth: str
     codepage: int = 65001
+    cancelled: object = None
+    """A ``threading.Event`` set when the command is aborted (its client signalled it or deleted its shell)."""
     can_delegate: bool = False
 
     @property

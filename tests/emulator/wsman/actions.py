@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -237,7 +238,7 @@ class WinRS:
     def _shell(self, request: envelope.Request, caller: Caller) -> Shell:
         return self._shells.get(self._shell_id(request), caller.account.name)
 
-    def _runner(self, caller: Caller, shell: Shell) -> Callable[[str, bytes], Outcome]:
+    def _runner(self, caller: Caller, shell: Shell) -> Callable[[str, bytes, threading.Event], Outcome]:
         context = ExecContext(
             account=caller.account,
             auth=caller.auth,
@@ -248,10 +249,10 @@ class WinRS:
         )
         delay = self._command_delay()
 
-        def run(command_line: str, stdin: bytes) -> Outcome:
+        def run(command_line: str, stdin: bytes, cancelled: threading.Event) -> Outcome:
             if delay > 0:
                 time.sleep(delay)  # the injected latency itself, not a synchronisation
-            result = self._host.execute(command_line, stdin, context)
+            result = self._host.execute(command_line, stdin, replace(context, cancelled=cancelled))
             return Outcome(rc=int(result.rc), stdout=bytes(result.stdout), stderr=bytes(result.stderr))
 
         return run

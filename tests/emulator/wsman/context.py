@@ -16,6 +16,8 @@ class ExecContext:
     :param codepage: the shell's WINRS_CODEPAGE option ([MS-WSMV] 3.1.4.5; pywinrm's default 437,
         ansible's winrm plugin asks for 65001).
     :param shell_id: the WinRS shell the command runs in (several commands of one task share it).
+    :param cancelled: a ``threading.Event`` set when the command is aborted (terminate signal, shell deleted): the
+        host stops what runs for it.
     :param can_delegate: the logon brought credentials the host could present to another computer: Basic's
         password, CredSSP's delegated password, a forwarded Kerberos TGT; never with NTLM (``logon.py``). What
         Windows makes of them (the second hop) is the model's decision.
@@ -26,4 +28,5 @@ class ExecContext:
     scheme: str
     codepage: int = 437
     shell_id: str = ""
+    cancelled: Any = None
     can_delegate: bool = False

@@ -27,7 +27,8 @@ class Outcome:
     stderr: bytes
 
 
-Runner = Callable[[str, bytes], Outcome]
+Runner = Callable[[str, bytes, threading.Event], Outcome]
+"""Runs a command line with its stdin; the event is set when the command is aborted (Signal, shell deleted)."""
 
 
 class Command:
@@ -42,6 +43,7 @@ class Command:
         self.command_line = command_line
         self.state = "pending"
         self.finished = threading.Event()
+        self.cancelled = threading.Event()
         self.error: str | None = None
         self._stdin = bytearray()
         self._stdin_sent = False
@@ -80,7 +82,7 @@ class Command:
 
     def _work(self, runner: Runner, stdin: bytes) -> None:
         try:
-            outcome = runner(self.command_line, stdin)
+            outcome = runner(self.command_line, stdin, self.cancelled)
             error = None
         except Exception as exc:  # the Windows model failed: report it to the client, loudly
             log.exception("command %s failed in the Windows model", self.id)
@@ -91,9 +93,13 @@ class Command:
         self.finished.set()
 
     def abort(self) -> None:
-        """Forget the command: a running worker's outcome will be discarded."""
+        """Forget the command: a running worker's outcome will be discarded, and the runner is told to stop
+        ([MS-WSMV] 3.1.4.12: the terminate signal ends the process; deleting the shell ends its processes)."""
         with self._lock:
+            running = self.state == "running"
             self.state = "aborted"
+        if running:
+            self.cancelled.set()
         self.finished.set()
 
     def take_output(self, budget: int) -> tuple[bytes, bytes, bool]:

@@ -211,21 +211,39 @@ def selector_options(draw, table, require=False):
     return options
 
 
+DECOY_MINUTES = 4321
+"""How much older than the real idle start the WTSINFO field that must not be read is (see wts_document)."""
+
+
+def _stamp(minutes_ago):
+    return (NOW - timedelta(minutes=minutes_ago)).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
 def wts_document(table):
-    """The wts payload's snapshot answer for a table (the shape of docs/architecture.md, "wts payload")."""
+    """The wts payload's snapshot answer for a table (the shape of docs/architecture.md, "wts payload").
+
+    WTSINFO holds both a last input and a disconnect time: a disconnected session's idle time counts from its
+    disconnect (its last input is older), any other session's from its last input; an active session can carry the
+    disconnect time of an earlier disconnection (its user reconnected), and has no last input when none was recorded.
+    The field that must not be read is filled with an older time, so reading it gives another idle time.
+    """
     console = next((session.id for session in table if session.is_console), 0xFFFFFFFF)
     records = []
     for session in table:
         has_user = bool(session.username)
         idle = session.idle_minutes
-        last_input = None
-        if has_user and idle is not None:
-            last_input = (NOW - timedelta(minutes=idle)).strftime('%Y-%m-%dT%H:%M:%SZ')
+        last_input = disconnect = None
+        if has_user and session.state == 'disconnected':
+            disconnect = None if idle is None else _stamp(idle)
+            last_input = _stamp((idle or 0) + DECOY_MINUTES)
+        elif has_user:
+            last_input = None if idle is None else _stamp(idle)
+            disconnect = _stamp((idle or 0) + DECOY_MINUTES)
         records.append({
             'id': session.id, 'name': session.name or '', 'user': session.username or '',
             'domain': session.domain or '', 'state_code': STATE_NAMES.index(session.state),
-            'client': '', 'logon_time': session.logon_time if has_user else None, 'disconnect_time': None,
+            'client': '', 'logon_time': session.logon_time if has_user else None, 'disconnect_time': disconnect,
             'last_input_time': last_input, 'current_time': NOW.strftime('%Y-%m-%dT%H:%M:%SZ'),
         })
     return {'payload': 'wts', 'version': 2, 'computer': 'RDSH01', 'server': None, 'language_mode': 'FullLanguage',
-            'console_session_id': console, 'error': None, 'sessions': records}
+            'console_session_id': None if console == 0xFFFFFFFF else console, 'error': None, 'sessions': records}

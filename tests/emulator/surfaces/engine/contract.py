@@ -40,6 +40,9 @@ class ContractEngine:
     def close(self) -> None:
         """Nothing runs outside the emulator's process."""
 
+    def abort_all(self) -> None:
+        """Nothing runs outside the emulator's process."""
+
     def run(self, command_line: str, invocation, stdin: bytes, env, entry: dict) -> tuple[int, bytes, bytes]:
         """Run a PowerShell command line (``invocation`` is its parse: ``powershell`` or ``error``)."""
         del command_line

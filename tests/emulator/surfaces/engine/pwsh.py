@@ -30,6 +30,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from tests.emulator.surfaces import tools, wtsapi
@@ -108,12 +109,16 @@ class PwshEngine:
     def version(self) -> str:
         return engine_version(self.pwsh)
 
-    def close(self) -> None:
-        """Stop the processes still running and remove the host's folder."""
+    def abort_all(self) -> None:
+        """Stop every process still running (a reset of the host)."""
         with self._lock:
             running = list(self._processes)
         for process in running:
             _kill(process)
+
+    def close(self) -> None:
+        """Stop the processes still running and remove the host's folder."""
+        self.abort_all()
         shutil.rmtree(self.root, ignore_errors=True)
 
     # -- one command -------------------------------------------------------------------------------------------
@@ -181,10 +186,7 @@ class PwshEngine:
             with self._lock:
                 self._processes.add(process)
             try:
-                stdout, stderr = process.communicate(stdin, timeout=COMMAND_LIMIT_SECONDS)
-            except subprocess.TimeoutExpired:
-                _kill(process)
-                stdout, stderr = process.communicate()
+                stdout, stderr = self._wait(process, stdin, env.cancelled)
             finally:
                 with self._lock:
                     self._processes.discard(process)
@@ -194,6 +196,21 @@ class PwshEngine:
                            'policy': sorted(name for name in policy if name != 'WINRDS_EMU_COMMAND')}
         entry['calls'] = list(caller.calls)
         return process.returncode, stdout, stderr
+
+
+    @staticmethod
+    def _wait(process: subprocess.Popen, stdin: bytes, cancelled) -> tuple[bytes, bytes]:
+        """The process's output once it ends; it is stopped when the command is aborted or runs too long."""
+        deadline = time.monotonic() + COMMAND_LIMIT_SECONDS
+        data = stdin
+        while True:
+            try:
+                return process.communicate(data, timeout=0.25)
+            except subprocess.TimeoutExpired:
+                data = None
+            if (cancelled is not None and cancelled.is_set()) or time.monotonic() > deadline:
+                _kill(process)
+                return process.communicate()
 
 
 def _kill(process: subprocess.Popen) -> None:

@@ -29,6 +29,27 @@ def test_wts_times_other_than_the_payloads_utc_form_are_refused(bad):
         sessions_from_wts({'console_session_id': 1, 'sessions': [record]})
 
 
+def _record(state_code, last_input, disconnect):
+    return dict(STANDARD_WTS_SESSIONS[2], state_code=state_code, last_input_time=last_input,
+                disconnect_time=disconnect, current_time='2026-11-22T10:00:00Z')
+
+
+def test_idle_time_of_an_active_session_counts_from_its_last_input_only():
+    """An active session that reconnected keeps an old DisconnectTime: it is not idle since then (Cassia's
+    TerminalServicesSession.IdleTime reads DisconnectTime only for disconnected sessions, danports/cassia#7)."""
+    reconnected = _record(0, '2026-11-22T09:55:00Z', '2026-11-19T10:00:00Z')
+    assert sessions_from_wts({'sessions': [reconnected]})[0].idle_minutes == 5
+    no_input = _record(0, None, '2026-11-19T10:00:00Z')
+    assert sessions_from_wts({'sessions': [no_input]})[0].idle_minutes is None  # no input recorded: not idle
+
+
+def test_idle_time_of_a_disconnected_session_counts_from_its_disconnection():
+    left = _record(4, '2026-11-22T07:55:00Z', '2026-11-22T08:00:00Z')
+    assert sessions_from_wts({'sessions': [left]})[0].idle_minutes == 120
+    unknown = _record(4, '2026-11-22T07:55:00Z', None)
+    assert sessions_from_wts({'sessions': [unknown]})[0].idle_minutes is None
+
+
 def test_wts_no_console_attached():
     sessions = sessions_from_wts({'console_session_id': 0xFFFFFFFF, 'sessions': STANDARD_WTS_SESSIONS[2:3]})
     assert not sessions[0].is_console
