@@ -31,6 +31,7 @@ def kind_of(kind, code):
         return KINDS[code]
     return kind
 
+
 _RDS_RPC = ('that Remote Desktop Services runs there, that its firewall allows Remote Desktop Services\' RPC, '
             'and that AllowRemoteRPC is 1 under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server')
 

@@ -13,7 +13,6 @@ Thread-safe: one lock guards the tables; sleeps (grace periods, waits) happen ou
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass
