@@ -61,7 +61,7 @@ def test_the_identity_check_accepts_the_session_it_was_given(make_host, utc_offs
     answer = wts_document(run_payload(host, 'wts', logoff(targets_of(document, 3, 4))))
     assert [(item['id'], item['outcome']) for item in answer['results']] == [(3, 'done'), (4, 'done')]
     assert [(event['event'], event['session_id']) for event in host.state()['events']] == [('logoff', 3),
-                                                                                            ('logoff', 4)]
+                                                                                           ('logoff', 4)]
 
 
 def test_a_changed_logon_is_still_refused(make_host):

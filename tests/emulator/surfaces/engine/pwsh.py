@@ -197,7 +197,6 @@ class PwshEngine:
         entry['calls'] = list(caller.calls)
         return process.returncode, stdout, stderr
 
-
     @staticmethod
     def _wait(process: subprocess.Popen, stdin: bytes, cancelled) -> tuple[bytes, bytes]:
         """The process's output once it ends; it is stopped when the command is aborted or runs too long."""
