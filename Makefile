@@ -100,8 +100,10 @@ test: ## venv + unit + sanity + lint + build + docs + e2e (molecule included), w
 # Python 3.12 is found as python3.12 on PATH or under $(pyenv root)/versions/3.12.*.
 venv: $(addprefix venv-,$(ENVS)) layout ## create/refresh .venv/ac219 (py3.11) and .venv/ac221 (py3.12)
 
+# The Kerberos client and acceptor libraries (kerberos.txt) compile against libkrb5-dev: installed when its
+# krb5-config is there (bindep.txt); without it the Kerberos tests are skipped with a note.
 $(addprefix venv-,$(ENVS)): venv-%:
-	@bash $(TOOLING)/ensure_venv.sh $(VENV)/$* $(PY_$*) $(REQ)/$*.txt \
+	@bash $(TOOLING)/ensure_venv.sh $(VENV)/$* $(PY_$*) $(REQ)/$*.txt $(REQ)/kerberos.txt krb5-config \
 	    2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory" >&2)
 
 # The symlink layout for imports (relative link, so the checkout can move).

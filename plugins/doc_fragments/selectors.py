@@ -56,8 +56,9 @@ options:
     description:
       - Manage the sessions of this Remote Desktop Session Host instead of the managed host itself, like the
         C(/server:) argument of the native tools. The managed host reaches it over RPC.
-      - From a WinRM connection this is a second hop - NTLM cannot pass credentials on, so use CredSSP,
-        Kerberos delegation, or target the server directly.
+      - From a WinRM connection this is a second hop. NTLM, Basic and Kerberos without delegation cannot pass
+        credentials on, so use CredSSP, Kerberos delegation to a host trusted for delegation, or target the
+        server directly.
       - The server must allow remote RPC (C(AllowRemoteRPC=1)).
     type: str
   method:

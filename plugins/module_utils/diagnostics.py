@@ -42,11 +42,14 @@ NO_SELECTOR = (
     "write username: '*' (and consider max_sessions)."
 )
 
+# Windows answers a second hop without delegated credentials with Access is denied: the server sees an anonymous
+# caller (Microsoft, "Making the second hop in PowerShell Remoting"; jborean93/pypsrp#30, #57).
 _DOUBLE_HOP = (
-    ' From a WinRM session, reaching {server} is a second hop, and NTLM cannot pass your credentials on: use '
-    'CredSSP (ansible_winrm_transport: credssp, or ansible_psrp_auth: credssp), Kerberos with delegation '
-    '(ansible_winrm_kerberos_delegation: true, or ansible_psrp_negotiate_delegate: true), or run the task '
-    'against {server} directly.'
+    ' From a WinRM session, reaching {server} is a second hop: the host can only pass on credentials your logon '
+    'delegated to it, and NTLM, Basic and Kerberos without delegation delegate none. Use CredSSP '
+    '(ansible_winrm_transport: credssp, or ansible_psrp_auth: credssp), Kerberos with delegation to a host '
+    'trusted for delegation (ansible_winrm_kerberos_delegation: true with a forwardable ticket, or '
+    'ansible_psrp_negotiate_delegate: true), or run the task against {server} directly.'
 )
 
 _RIGHTS = {'logoff': 'the Reset right (part of Full Control)', 'disconnect': 'the Disconnect right',

@@ -15,6 +15,8 @@ from tests.conftest import COLLECTIONS_ROOT
 from tests.emulator.fleet import Fleet
 
 CALLBACKS = Path(__file__).parent / 'callback_plugins'
+NO_REALM_KRB5_CONF = Path(__file__).parent / 'krb5-no-realm.conf'
+"""KRB5_CONFIG of every run that is given no realm: Kerberos fails at once, without asking DNS or any KDC."""
 
 
 def ansible_tool(name):
@@ -45,9 +47,12 @@ class PlaybookRun:
         return dict((entry['id'], entry) for entry in self.result(task, host)['result'].get('sessions', []))
 
 
-def ansible_env(workdir, results):
+def ansible_env(workdir, results, extra=None):
+    """The environment of an ansible command: the checkout's collection, the recording callback, a private
+    ANSIBLE_HOME and temporary folder, the machine's Kerberos configuration replaced, then ``extra``."""
     env = dict(os.environ)
     env.update({
+        'KRB5_CONFIG': str(NO_REALM_KRB5_CONF),
         'ANSIBLE_COLLECTIONS_PATH': str(COLLECTIONS_ROOT),
         'ANSIBLE_CALLBACK_PLUGINS': str(CALLBACKS),
         'ANSIBLE_CALLBACKS_ENABLED': 'record_results',
@@ -59,11 +64,16 @@ def ansible_env(workdir, results):
         'WINRDS_RESULTS': str(results),
     })
     env.pop('ANSIBLE_CONFIG', None)
+    env.pop('KRB5CCNAME', None)
+    env.update(extra or {})
     return env
 
 
-def run_playbook(workdir, inventory, playbook, limit=None, check=False, diff=False, extra_vars=None, timeout=300):
-    """Write ``playbook`` (YAML text) to ``workdir`` and run it; return a :class:`PlaybookRun`."""
+def run_playbook(workdir, inventory, playbook, limit=None, check=False, diff=False, extra_vars=None, timeout=300,
+                 env=None):
+    """Write ``playbook`` (YAML text) to ``workdir`` and run it; return a :class:`PlaybookRun`.
+
+    ``env`` adds to the environment (a realm's ``client_env``)."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     index = len(list(workdir.glob('play-*.yml')))
@@ -79,7 +89,7 @@ def run_playbook(workdir, inventory, playbook, limit=None, check=False, diff=Fal
         command.append('--diff')
     if extra_vars:
         command += ['--extra-vars', json.dumps(extra_vars)]
-    completed = subprocess.run(command, cwd=workdir, env=ansible_env(workdir, results), stdout=subprocess.PIPE,
+    completed = subprocess.run(command, cwd=workdir, env=ansible_env(workdir, results, env), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
     entries = []
     if results.exists():
@@ -115,13 +125,13 @@ def commands_of(fleet, host):
     return fleet.state(host)['commands']
 
 
-def run_task(fleet, host, module, args, inventory_name='ntlm', check=False, diff=False):
+def run_task(fleet, host, module, args, inventory_name='ntlm', check=False, diff=False, env=None):
     """Run one task of ``module`` on ``host``; return ``(run, entry)`` with entry = that task's record."""
     runs = fleet.workdir / 'runs'
     runs.mkdir(exist_ok=True)
     workdir = runs / ('%s-%d' % (host, len(list(runs.iterdir()))))
     run = run_playbook(workdir, inventory(fleet, inventory_name), one_task(module, args), limit=host, check=check,
-                       diff=diff)
+                       diff=diff, env=env)
     return run, run.result('act', host)
 
 
@@ -130,10 +140,10 @@ def by_id(entry):
 
 
 @contextmanager
-def running_fleet(config, workdir, inventories):
+def running_fleet(config, workdir, inventories, env=None):
     """Start the emulated fleet of ``config`` and write an inventory ``<name>.yml`` per entry of ``inventories``
-    (``name`` to the keyword arguments of ``Fleet.inventory``)."""
-    with Fleet(config, workdir) as running:
+    (``name`` to the keyword arguments of ``Fleet.inventory``); ``env`` adds to the emulator's environment."""
+    with Fleet(config, workdir, env={'KRB5_CONFIG': str(NO_REALM_KRB5_CONF), **(env or {})}) as running:
         for name, options in inventories.items():
             running.inventory(workdir / ('%s.yml' % name), **options)
         yield running

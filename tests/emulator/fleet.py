@@ -13,6 +13,7 @@ Standard library and PyYAML only.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import ssl
 import subprocess
@@ -26,6 +27,7 @@ from typing import Any
 import yaml
 
 SERVE = Path(__file__).resolve().parent / "serve.py"
+TRANSPORTS = ("basic", "ntlm", "kerberos", "credssp")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -41,6 +43,7 @@ class Fleet:
     :param loader: passed to ``serve.py --loader`` (default: the Windows model's ``load_config``).
     :param start_timeout: seconds to wait for the ready file.
     :param stop_timeout: seconds to wait after SIGTERM before killing.
+    :param env: variables added to the emulator's environment (a Kerberos realm's ``Realm.server_env()``).
     """
 
     def __init__(
@@ -51,8 +54,10 @@ class Fleet:
         loader: str | None = None,
         start_timeout: float = 30.0,
         stop_timeout: float = 10.0,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.workdir = Path(workdir)
+        self._env = dict(env or {})
         self._config = config
         self._loader = loader
         self._start_timeout = start_timeout
@@ -76,7 +81,9 @@ class Fleet:
         if self._loader:
             command += ["--loader", self._loader]
         self._log = open(self.log_path, "wb")
-        self._process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        self._process = subprocess.Popen(
+            command, cwd=REPO_ROOT, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **self._env}
+        )
         deadline = time.monotonic() + self._start_timeout
         while not self.ready_path.exists():
             if self._process.poll() is not None:
@@ -178,12 +185,14 @@ class Fleet:
         """Write an Ansible YAML inventory with every host of the fleet.
 
         ``user``/``password`` default to the first admin account of each host in the configuration.
-        Only the ``winrm`` connection is emulated (``psrp`` speaks another protocol over WS-Man).
+        Only the ``winrm`` connection is emulated (``psrp`` speaks another protocol over WS-Man). With
+        ``kerberos`` every host is given its own name for the service principal (``HTTP/<name>``) through
+        ``ansible_winrm_kerberos_hostname_override``: all hosts listen on 127.0.0.1 (realm.py).
         """
         if connection != "winrm":
             raise ValueError(f"only the winrm connection is emulated, not {connection!r}")
-        if transport not in ("basic", "ntlm"):
-            raise ValueError(f"transport must be basic or ntlm, not {transport!r}")
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
         hosts = {}
         for name, endpoint in self.endpoints.items():
             default_user, default_password = self._admin(name)
@@ -197,6 +206,8 @@ class Fleet:
                 "ansible_user": user if user is not None else default_user,
                 "ansible_password": password if password is not None else default_password,
             }
+            if transport == "kerberos":
+                hostvars["ansible_winrm_kerberos_hostname_override"] = name
             hostvars.update(extra_vars or {})
             hosts[name] = hostvars
         path = Path(path)

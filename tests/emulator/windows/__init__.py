@@ -11,7 +11,7 @@ Public interface::
     Host.name; Host.accounts(); Host.account(user); Host.authenticate_basic(user, password)
     Host.execute(command_line, stdin, ctx: ExecContext) -> CommandResult   # thread-safe; may sleep
     Host.state() -> dict; Host.reset(); Host.set_faults(spec)              # faults.py documents the spec
-    Account(name, password, admin); ExecContext(account, auth, scheme); CommandResult(rc, stdout, stderr)
+    Account(name, password, admin); ExecContext(account, auth, scheme, can_delegate); CommandResult(rc, stdout, stderr)
 
 State document (``Host.state()``)::
 

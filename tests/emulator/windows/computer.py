@@ -44,7 +44,7 @@ class Computer:
     """One Windows computer: the host itself or a server reachable from it with ``/server:``."""
 
     def __init__(self, name: str, sessions: list[Session], *, label: str | None = None, locale: str = 'en-US',
-                 computer_name: str | None = None, reachable: bool = True, double_hop: str = 'ntlm_denied',
+                 computer_name: str | None = None, reachable: bool = True, double_hop: str = 'delegation',
                  utc_offset_minutes: int = 0, console_respawn: bool = True, logoff_latency_seconds: float = 0.0,
                  journal: Journal | None = None, faults: HostFaults | None = None,
                  protected_error: int = errors.ERROR_ACCESS_DENIED, unreachable_error: int = 1722):

@@ -6,7 +6,7 @@ A YAML file (or the same structure as a dict)::
       - name: rdsh01                  # hostname.exe prints this; $env:COMPUTERNAME is computer_name
         port: 0                       # 0: the server picks a free port
         scheme: http                  # http | https
-        auth: [basic, ntlm]
+        auth: [basic, ntlm]           # any of basic, ntlm, kerberos, credssp
         users:
           - {name: administrator, password: "Passw0rd!", admin: true}
           - {name: helpdesk, password: "Helpdesk1!", admin: false}
@@ -57,6 +57,18 @@ Optional host keys (defaults in brackets):
   also WTS_CURRENT_SERVER_HANDLE, with the error as last error) or ``deferred`` (a handle whose every call fails
   with the error).
 - ``unknowns``: texts and codes no source shows (options.py).
+- ``trusted_for_delegation`` [false]: the host's computer account is trusted for (unconstrained Kerberos)
+  delegation, so a Kerberos logon that forwarded the user's TGT can make a second hop (delegation.py). In a test
+  realm the host's ``HTTP/<name>`` key also carries the ok-as-delegate flag then (tests/emulator/realm.py). A
+  server entry needs no such key: the model has no third hop.
+- ``basic_logon`` [network]: the logon type WinRM's Basic authentication makes, ``network`` (cannot make a second
+  hop, as the delegation columns of Ansible's WinRM guide and PSWSMan say) or ``network_cleartext`` (can, as
+  IIS's Basic logons can); no public source tells which (delegation.py).
+
+Authentication (``auth``): ``basic`` per request; ``ntlm``, ``kerberos`` (``Negotiate`` with a Kerberos ticket
+for ``HTTP/<name>``: the emulator's process needs a realm's ``KRB5_CONFIG`` and ``KRB5_KTNAME``, see realm.py)
+and ``credssp`` (NTLM inside TLS, then the delegated password) per connection. The account of a logon is the
+user part of the client's name (``DOMAIN\\user``, ``user@REALM``).
 
 Session keys: ``id`` (required), ``name`` (null: blank), ``user``, ``domain``, ``state`` (active, connected,
 connectquery, shadow, disconnected, idle, listen, reset, down, init; ``disc``/``conn`` accepted),
@@ -71,10 +83,10 @@ Server keys: ``name`` (required), ``locale``, ``sessions``, ``services``, ``list
 ``utc_offset_minutes``, ``reachable`` [true] (false: the RPC error ``unreachable_error`` [1722]; others a remote
 server commonly gives: 1753 no endpoint (Remote Desktop Services not listening for RPC, AllowRemoteRPC 0), 1726
 and 1727 the call failed, 53 the network path was not found, 1707 the network address is invalid, 5 access
-denied), ``double_hop`` [ntlm_denied]: a
-``/server:`` hop from a shell whose logon cannot delegate (NTLM, Kerberos without delegation) is refused with
-Access denied (pypsrp#57, dbatools#10616, Microsoft "Making the second hop in PowerShell Remoting"); Basic and
-CredSSP logons hold the password on the host and hop; ``allowed`` lets every logon hop.
+denied), ``double_hop`` [delegation]: a ``/server:`` hop from a shell whose logon cannot delegate (NTLM, plain
+Kerberos, Basic by default: delegation.py) is refused with Access denied (5); ``allowed`` lets every logon reach
+the server, for tests about ``/server:`` itself rather than about the hop. ``ntlm_denied``, the old name of
+``delegation``, is still accepted.
 """
 
 from __future__ import annotations
@@ -88,6 +100,7 @@ import yaml
 
 from . import locales
 from .accounts import Account
+from .delegation import BASIC_LOGONS
 from .clock import DEFAULT_START
 from .options import UNKNOWN_DEFAULTS, HostOptions
 from .sessions import STATES, Session
@@ -96,6 +109,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .host import Host
 
 LANGUAGE_MODES = ('FullLanguage', 'ConstrainedLanguage', 'RestrictedLanguage', 'NoLanguage')
+AUTH_SCHEMES = ('basic', 'ntlm', 'kerberos', 'credssp')
+DOUBLE_HOP = ('delegation', 'allowed')
 ENGINES = ('auto', 'pwsh', 'contract')
 _STATE_ALIASES = {'disc': 'disconnected', 'conn': 'connected', 'connq': 'connectquery'}
 
@@ -126,7 +141,7 @@ class ComputerConfig:
     services: object = True
     listener: object = True
     reachable: bool = True
-    double_hop: str = 'ntlm_denied'
+    double_hop: str = 'delegation'
     unreachable_error: int = 1722
 
 
@@ -148,6 +163,8 @@ class HostConfig:
     logoff_latency_seconds: float
     options: HostOptions
     servers: list[ComputerConfig] = field(default_factory=list)
+    trusted_for_delegation: bool = False
+    basic_logon: str = 'network'
 
     @property
     def name(self) -> str:
@@ -216,9 +233,9 @@ def _computer(raw: dict, where: str) -> ComputerConfig:
     tag = str(raw.get('locale', 'en-US'))
     if tag not in locales.available():
         raise ConfigError(f'{name}: locale {tag!r} has no data (have: {", ".join(locales.available())})')
-    double_hop = str(raw.get('double_hop', 'ntlm_denied'))
-    if double_hop not in ('ntlm_denied', 'allowed'):
-        raise ConfigError(f'{name}: double_hop must be ntlm_denied or allowed')
+    double_hop = str(raw.get('double_hop', 'delegation')).replace('ntlm_denied', 'delegation')
+    if double_hop not in DOUBLE_HOP:
+        raise ConfigError(f'{name}: double_hop must be one of {", ".join(DOUBLE_HOP)}')
     sessions = raw.get('sessions') or []
     if not isinstance(sessions, list):
         raise ConfigError(f'{name}: sessions must be a list')
@@ -238,6 +255,11 @@ def parse_host(raw: dict) -> HostConfig:
     if scheme not in ('http', 'https'):
         raise ConfigError(f'{name}: scheme must be http or https')
     auth = [str(a).lower() for a in raw.get('auth', ['basic', 'ntlm'])]
+    if not auth or set(auth) - set(AUTH_SCHEMES):
+        raise ConfigError(f'{name}: auth must be a non-empty list of {", ".join(AUTH_SCHEMES)}')
+    basic_logon = str(raw.get('basic_logon', 'network'))
+    if basic_logon not in BASIC_LOGONS:
+        raise ConfigError(f'{name}: basic_logon must be one of {", ".join(BASIC_LOGONS)}')
     users = raw.get('users') or []
     accounts = []
     for user in users:
@@ -279,7 +301,8 @@ def parse_host(raw: dict) -> HostConfig:
                       time_scale=float(raw.get('time_scale', 1.0)),
                       console_respawn=bool(raw.get('console_respawn', True)),
                       logoff_latency_seconds=float(raw.get('logoff_latency_seconds', 0)), options=options,
-                      servers=servers)
+                      servers=servers, trusted_for_delegation=bool(raw.get('trusted_for_delegation', False)),
+                      basic_logon=basic_logon)
 
 
 def load_config(path_or_dict) -> list[HostSpec]:

@@ -27,27 +27,28 @@ from .accounts import Account, find_account
 from .clock import Clock
 from .computer import Computer, Journal
 from .config import ComputerConfig, HostConfig, build_sessions
+from .delegation import can_make_second_hop
 from .faults import HostFaults
 from .sessions import Session
 from .toolenv import ToolEnv
 
 log = logging.getLogger(__name__)
 
-DELEGATING_AUTH = ('basic', 'credssp')
-"""Logons that hold the password on the host and so can make a second hop (field-notes §6)."""
 LOCAL_ALIASES = ('localhost', '.', '127.0.0.1')
 
 
 @dataclass
 class ExecContext:
-    """Who runs a command: the authenticated account, the authentication used, the transport scheme, and the
-    code page of the WinRS shell it runs in (ansible's winrm connection asks for 65001, pywinrm's default is 437)."""
+    """Who runs a command: the authenticated account, the authentication used, the transport scheme, the code
+    page of the WinRS shell it runs in (ansible's winrm connection asks for 65001, pywinrm's default is 437), and
+    whether the logon brought reusable credentials (``wsman.ExecContext`` has the same fields)."""
 
     account: Account
     auth: str
     scheme: str = 'http'
     codepage: int = 65001
     cancelled: object = None
+    can_delegate: bool = False
 
 
 @dataclass
@@ -140,11 +141,13 @@ class Host:
             self.computer.before_read = lambda _now: self._apply_due_changes()
             self.servers = {c.name.lower(): self._build(c, c.name) for c in self.config.servers}
 
-    def resolve(self, server: str | None, auth: str) -> tuple[Computer | None, int, bool]:
+    def resolve(self, server: str | None, auth: str, can_delegate: bool = False) -> tuple[Computer | None, int, bool]:
         """The computer ``/server:`` names, as seen from a shell logged on with ``auth``.
 
+        :param can_delegate: the logon brought reusable credentials (``ExecContext.can_delegate``).
         :returns: ``(computer, 0, remote)``, or ``(None, 1722, True)`` when it cannot be reached (unknown names
-            fail the RPC bind the same way), or ``(None, 5, True)`` for a second hop the logon cannot make.
+            fail the RPC bind the same way), or ``(None, 5, True)`` for a second hop the logon cannot make
+            (delegation.py).
         """
         if not server:
             return self.computer, 0, False
@@ -156,7 +159,9 @@ class Host:
             return None, 1722, True
         if not computer.reachable:
             return None, computer.unreachable_error, True
-        if computer.double_hop == 'ntlm_denied' and auth.lower() not in DELEGATING_AUTH:
+        if computer.double_hop != 'allowed' and not can_make_second_hop(
+                auth, can_delegate, trusted_for_delegation=self.config.trusted_for_delegation,
+                basic_logon=self.config.basic_logon):
             return None, 5, True
         return computer, 0, True
 
@@ -187,9 +192,11 @@ class Host:
         with self.lock:
             self._apply_due_changes()
             generation = self.generation
-        env = ToolEnv(self, ctx.account, ctx.auth, getattr(ctx, 'codepage', 65001), getattr(ctx, 'cancelled', None))
+        can_delegate = bool(getattr(ctx, 'can_delegate', False))
+        env = ToolEnv(self, ctx.account, ctx.auth, getattr(ctx, 'codepage', 65001), getattr(ctx, 'cancelled', None),
+                      can_delegate=can_delegate)
         entry = {'command_line': command_line, 'stdin': stdin.decode('utf-8', errors='replace'),
-                 'account': ctx.account.name, 'auth': ctx.auth}
+                 'account': ctx.account.name, 'auth': ctx.auth, 'can_delegate': can_delegate}
         try:
             rc, stdout, stderr = self._run(command_line, stdin, env, entry)
         except Exception as error:  # a bug of the emulator: answer, record it, never hang the client

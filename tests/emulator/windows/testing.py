@@ -53,12 +53,21 @@ def sample_host(**changes) -> Host:
     return load_config({'hosts': [raw]})[0].host
 
 
-def context(host: Host, user: str = 'administrator', auth: str = 'basic', codepage: int = 65001) -> ExecContext:
-    """An ExecContext for one of the host's accounts, in a WinRS shell of ``codepage`` (ansible's 65001)."""
+REUSABLE_CREDENTIALS = ('basic', 'credssp')
+"""Logons whose credentials reach the host whatever the client asks (wsman/logon.py); Kerberos only delegates
+when asked (``can_delegate``)."""
+
+
+def context(host: Host, user: str = 'administrator', auth: str = 'basic', codepage: int = 65001,
+            can_delegate: bool | None = None) -> ExecContext:
+    """An ExecContext for one of the host's accounts, in a WinRS shell of ``codepage`` (ansible's 65001), with
+    ``can_delegate`` as the protocol layer would set it."""
     account = host.account(user)
     if account is None:
         raise KeyError(user)
-    return ExecContext(account=account, auth=auth, scheme='http', codepage=codepage)
+    if can_delegate is None:
+        can_delegate = auth in REUSABLE_CREDENTIALS
+    return ExecContext(account=account, auth=auth, scheme='http', codepage=codepage, can_delegate=can_delegate)
 
 
 def powershell_command(script: str) -> str:

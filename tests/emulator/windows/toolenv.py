@@ -19,7 +19,8 @@ def codec_of(codepage: int) -> str:
 
 @dataclass
 class ToolEnv:
-    """One command's view of the host: who runs it, over which authentication, in a shell of which code page."""
+    """One command's view of the host: who runs it, over which authentication (with reusable credentials or not),
+    in a shell of which code page."""
 
     host: Host
     account: Account
@@ -27,6 +28,7 @@ class ToolEnv:
     codepage: int = 65001
     cancelled: object = None
     """A ``threading.Event`` set when the command is aborted (its client signalled it or deleted its shell)."""
+    can_delegate: bool = False
 
     @property
     def locale(self):
@@ -63,7 +65,7 @@ class ToolEnv:
 
     def computer(self, server: str | None) -> tuple[Computer | None, int, bool]:
         """The computer a ``/server:`` names: ``(computer, win32_code, remote)`` (see ``Host.resolve``)."""
-        return self.host.resolve(server, self.auth)
+        return self.host.resolve(server, self.auth, self.can_delegate)
 
     def current_session_id(self, remote: bool) -> int | None:
         """The session the command runs in, for the ``>`` marker: none when the table is another server's."""

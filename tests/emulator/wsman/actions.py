@@ -38,6 +38,7 @@ class Caller:
     scheme: str
     endpoint: str
     client_ip: str
+    can_delegate: bool = False
 
 
 def _q(namespace: str, local: str) -> str:
@@ -239,7 +240,12 @@ class WinRS:
 
     def _runner(self, caller: Caller, shell: Shell) -> Callable[[str, bytes, threading.Event], Outcome]:
         context = ExecContext(
-            account=caller.account, auth=caller.auth, scheme=caller.scheme, codepage=shell.codepage, shell_id=shell.id
+            account=caller.account,
+            auth=caller.auth,
+            scheme=caller.scheme,
+            codepage=shell.codepage,
+            shell_id=shell.id,
+            can_delegate=caller.can_delegate,
         )
         delay = self._command_delay()
 

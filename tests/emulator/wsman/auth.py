@@ -1,153 +1,61 @@
-"""Authentication of WinRM requests: Basic per request, NTLM per TCP connection.
+"""The authentication policy of one host: which schemes it offers, and who a completed logon is.
 
-What Windows offers on a 401 (capture in jborean93/omi#29): one ``WWW-Authenticate`` header per
-scheme, ``Negotiate`` and ``Basic realm="WSMAN"`` among them, with an empty body. The emulator offers
-only the schemes a host enables (``auth: [basic, ntlm]``); Kerberos and CredSSP are not emulated.
+What Windows offers on a 401 (capture in jborean93/omi#29): one ``WWW-Authenticate`` header per enabled scheme,
+in the order ``Negotiate``, ``Kerberos``, ``Basic realm="WSMAN"``, ``CredSSP``, with an empty body. The emulator
+offers the schemes a host enables (``auth: [basic, ntlm, kerberos, credssp]``); ``Negotiate`` stands for NTLM and
+Kerberos, which arrive under that word and are told apart by their token (:mod:`ntlm`, :mod:`kerberos`).
 
-NTLM is accepted by pyspnego's pure-Python acceptor. pyspnego reads the account database from the
-file named by the ``NTLM_USER_FILE`` environment variable, twice: when the acceptor is created (the
-file must exist) and in the last leg, when it looks up the user of the AUTHENTICATE message
-(``spnego/_ntlm.py``: ``NTLMProxy.__init__`` and ``_step_accept_authenticate``). Because the variable is
-process-wide and every host has its own accounts, both calls run under one process-wide lock with the
-variable pointing at that host's file, and the previous value is restored afterwards.
+Basic is checked on every request. NTLM, Kerberos and CredSSP authenticate a TCP connection once
+(:mod:`ntlm`, :mod:`kerberos`, :mod:`credssp`); the completed handshake names the account and tells whether the
+host received reusable credentials (:mod:`logon`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
-import logging
-import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import spnego
-from spnego.channel_bindings import GssChannelBindings
+from . import kerberos
+from .credssp import CredSspHandshake
+from .kerberos import KerberosHandshake
+from .logon import BASIC, CREDSSP, KERBEROS, NTLM, SUPPORTED, AuthError, Handshake
+from .ntlm import NtlmHandshake, NtlmUserFile
 
-log = logging.getLogger(__name__)
-
-BASIC = "basic"
-NTLM = "ntlm"
-SUPPORTED = (BASIC, NTLM)
-
-_ENV_LOCK = threading.Lock()
-_ENV_NAME = "NTLM_USER_FILE"
-
-
-@contextlib.contextmanager
-def _user_file(path: Path) -> Iterator[None]:
-    with _ENV_LOCK:
-        previous = os.environ.get(_ENV_NAME)
-        os.environ[_ENV_NAME] = str(path)
-        try:
-            yield
-        finally:
-            if previous is None:
-                os.environ.pop(_ENV_NAME, None)
-            else:
-                os.environ[_ENV_NAME] = previous
-
-
-class NtlmUserFile:
-    """The ``DOMAIN:USER:PASSWORD`` file of one host's accounts, rewritten when the accounts change.
-
-    Each account gets three lines, for the domains a local account may be given with: none, the
-    computer name and ``.``. A password containing ``:`` or a line break cannot be written in this format;
-    such an account cannot log on with NTLM (a warning is logged).
-    """
-
-    def __init__(self, host: Any, directory: Path) -> None:
-        self._host = host
-        self.path = Path(directory) / "ntlm_users"
-        self._written: str | None = None
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Write the file if the host's accounts differ from what it holds."""
-        lines = []
-        for account in self._host.accounts():
-            if any(ch in f"{account.name}{account.password}" for ch in ":\r\n"):
-                log.warning("account %r cannot be written to the NTLM user file; NTLM logon refused", account.name)
-                continue
-            for domain in ("", self._host.name.upper(), "."):
-                lines.append(f"{domain}:{account.name}:{account.password}")
-        text = "\n".join(lines) + "\n"
-        if text != self._written:
-            descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            self._written = text
-
-
-class AuthError(Exception):
-    """The credentials or tokens were refused."""
-
-
-class NtlmHandshake:
-    """The NTLM acceptor of one TCP connection; once complete it also seals and unseals bodies."""
-
-    def __init__(self, user_file: NtlmUserFile, channel_binding_data: bytes | None) -> None:
-        self._user_file = user_file
-        bindings = GssChannelBindings(application_data=channel_binding_data) if channel_binding_data else None
-        with _user_file(user_file.path):
-            self.context = spnego.server(
-                protocol="ntlm",
-                service="http",
-                channel_bindings=bindings,
-                options=spnego.NegotiateOptions.use_ntlm,
-            )
-
-    def step(self, token: bytes) -> bytes | None:
-        """Feed a client token; return the token to send back (None when there is none).
-
-        :raises AuthError: malformed token, unknown user, wrong password, wrong channel bindings.
-        """
-        if not token.startswith(b"NTLMSSP\x00"):
-            raise AuthError("only raw NTLM tokens are accepted")
-        self._user_file.refresh()
-        try:
-            with _user_file(self._user_file.path):
-                return self.context.step(token)
-        except Exception as exc:  # pyspnego raises SpnegoError subclasses, struct/ValueError on garbage
-            raise AuthError(str(exc)) from exc
-
-    @property
-    def complete(self) -> bool:
-        """True once the AUTHENTICATE message was accepted."""
-        return bool(self.context.complete)
-
-    @property
-    def principal(self) -> str | None:
-        """``DOMAIN\\user`` or ``user`` as the client authenticated."""
-        return self.context.client_principal
+__all__ = ["BASIC", "CREDSSP", "KERBEROS", "NTLM", "SUPPORTED", "AuthError", "Authenticator"]
 
 
 class Authenticator:
     """The authentication policy of one host.
 
-    :param methods: the enabled schemes, a subset of ``("basic", "ntlm")``.
-    :param channel_binding_data: for https, what NTLM clients must bind to (None over http).
+    :param methods: the enabled schemes, a subset of ``("basic", "ntlm", "kerberos", "credssp")``.
+    :param channel_binding_data: for https, what NTLM and Kerberos clients must bind to (None over http).
     """
 
     def __init__(self, host: Any, methods: list[str], directory: Path, channel_binding_data: bytes | None) -> None:
         unknown = set(methods) - set(SUPPORTED)
         if unknown or not methods:
             raise ValueError(f"auth must be a non-empty subset of {SUPPORTED}, got {methods}")
+        if KERBEROS in methods and not kerberos.available():
+            raise ValueError("auth kerberos needs the Python gssapi package (tests/requirements/kerberos.txt)")
         self._host = host
         self.methods = tuple(methods)
         self._channel_binding_data = channel_binding_data
-        self._user_file = NtlmUserFile(host, directory) if NTLM in methods else None
+        needs_user_file = NTLM in methods or CREDSSP in methods
+        self._user_file = NtlmUserFile(host, directory) if needs_user_file else None
 
     def offers(self) -> list[str]:
         """The ``WWW-Authenticate`` values of a 401, in Windows' order."""
         values = []
-        if NTLM in self.methods:
+        if NTLM in self.methods or KERBEROS in self.methods:
             values.append("Negotiate")
+        if KERBEROS in self.methods:
+            values.append("Kerberos")
         if BASIC in self.methods:
             values.append('Basic realm="WSMAN"')
+        if CREDSSP in self.methods:
+            values.append("CredSSP")
         return values
 
     def basic(self, credentials: str) -> Any:
@@ -170,21 +78,43 @@ class Authenticator:
             raise AuthError(f"Basic logon refused for {user!r}")
         return account
 
-    def ntlm(self) -> NtlmHandshake:
-        """Start an NTLM handshake for a connection.
+    def negotiate(self, scheme_word: str, token: bytes) -> Handshake:
+        """Start the handshake a first ``Negotiate`` (or ``NTLM``) token asks for.
 
-        :raises AuthError: NTLM is not enabled.
+        :raises AuthError: the token's mechanism is not enabled, or not emulated (SPNEGO-wrapped tokens).
         """
-        if self._user_file is None:
+        if kerberos.is_kerberos_token(token):
+            if KERBEROS not in self.methods:
+                raise AuthError("Kerberos is not enabled")
+            return KerberosHandshake(self._host.name, self._channel_binding_data)
+        if NTLM not in self.methods or self._user_file is None:
             raise AuthError("NTLM is not enabled")
-        return NtlmHandshake(self._user_file, self._channel_binding_data)
+        return NtlmHandshake(self._user_file, self._channel_binding_data, scheme_word)
 
-    def ntlm_account(self, handshake: NtlmHandshake) -> Any:
+    def credssp(self) -> Handshake:
+        """Start a CredSSP handshake.
+
+        :raises AuthError: CredSSP is not enabled.
+        """
+        if CREDSSP not in self.methods or self._user_file is None:
+            raise AuthError("CredSSP is not enabled")
+        return CredSspHandshake(self._user_file, self._host.name)
+
+    def account_of(self, handshake: Handshake) -> Any:
         """The host account of a completed handshake.
 
-        :raises AuthError: the principal is not an account of the host.
+        :raises AuthError: the principal is not an account of the host; CredSSP credentials that do not log on as
+            that account.
         """
         account = self._host.account(handshake.principal or "")
         if account is None:
             raise AuthError(f"no account for {handshake.principal!r}")
+        if isinstance(handshake, CredSspHandshake):
+            credentials = handshake.credentials
+            if credentials is None:
+                raise AuthError("CredSSP delivered no password credentials")
+            _domain, user, password = credentials
+            delegated = self._host.authenticate_basic(user, password)
+            if delegated is None or delegated.name.lower() != account.name.lower():
+                raise AuthError(f"the delegated credentials of {user!r} do not log on as {account.name!r}")
         return account

@@ -71,9 +71,16 @@ DEFAULT_CODEPAGE = 437  # pywinrm's open_shell() default; ansible sends 65001
 # 153600 is what pywinrm sends and Windows' default MaxEnvelopeSizekb (150).
 DEFAULT_MAX_ENVELOPE_SIZE = 153600
 
-# Message encryption over HTTP ([MS-WSMV] 2.2.9.1 Encrypted Message Types, 2.2.9.1.1 SPNEGO).
+# Message encryption over HTTP ([MS-WSMV] 2.2.9.1 Encrypted Message Types, 2.2.9.1.1 SPNEGO, 2.2.9.1.3 CredSSP).
+# A Negotiate logon (NTLM or Kerberos under the Negotiate scheme) seals with the SPNEGO protocol string; CredSSP
+# with its own, and splits a message longer than 16 KiB into several encrypted parts under the
+# multipart/x-multi-encrypted type (pywinrm's encryption.py does the same on the client side).
 ENCRYPTED_BOUNDARY = b"--Encrypted Boundary"
 SPNEGO_ENCRYPTED = "application/HTTP-SPNEGO-session-encrypted"
+CREDSSP_ENCRYPTED = "application/HTTP-CredSSP-session-encrypted"
+ENCRYPTED_MULTIPART = "multipart/encrypted"
+MULTI_ENCRYPTED_MULTIPART = "multipart/x-multi-encrypted"
+CREDSSP_CHUNK = 16384
 ENCRYPTED_CONTENT_TYPE = (
     'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"'
 )

@@ -3,8 +3,8 @@
 Python's ``http.server`` writes the status line and headers and then the body in separate sends;
 with Nagle's algorithm on one side and delayed ACKs on the other each request then costs ~40 ms
 (field notes section 4). This handler disables Nagle (TCP_NODELAY) and sends every response with a
-single write. A handler instance lives as long as its TCP connection, which is where the NTLM
-security context lives.
+single write. A handler instance lives as long as its TCP connection, which is where the NTLM, Kerberos or
+CredSSP security context lives.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class WSManServer:
     :param host: the Windows model of the host.
     :param port: 0 for any free port.
     :param scheme: ``http`` or ``https`` (a self-signed certificate is made at start).
-    :param auth: the enabled schemes, a subset of ``("basic", "ntlm")``.
+    :param auth: the enabled schemes, a subset of ``("basic", "ntlm", "kerberos", "credssp")``.
     :param receive_wait_cap: the longest a Receive waits for output, whatever the client's OperationTimeout.
     """
 

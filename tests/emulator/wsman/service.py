@@ -1,7 +1,7 @@
 """Everything one emulated host answers on its port, independent of sockets.
 
-``/wsman``: authenticate (Basic per request, NTLM per connection), unseal an encrypted body, apply
-wire faults, parse the envelope, run the action handler, seal the answer. ``/emu/*``: the control
+``/wsman``: authenticate (Basic per request; NTLM, Kerberos and CredSSP per connection), unseal an encrypted
+body, apply wire faults, parse the envelope, run the action handler, seal the answer. ``/emu/*``: the control
 API (state, reset, faults). The HTTP server in :mod:`server` turns bytes into :class:`HttpRequest`
 and writes :class:`HttpResponse` back in a single write.
 """
@@ -20,6 +20,7 @@ from typing import Any
 from . import auth, control, encryption, envelope, faults
 from . import constants as c
 from .actions import DEFAULT_OPERATION_TIMEOUT, Caller, WinRS
+from .logon import Handshake
 from .shells import ShellTable
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,9 @@ class HttpResponse:
 
 @dataclass
 class ConnectionState:
-    """What one TCP connection remembers: its NTLM handshake and the account it authenticated."""
+    """What one TCP connection remembers: its handshake (NTLM, Kerberos, CredSSP) and the account it proved."""
 
-    handshake: auth.NtlmHandshake | None = None
+    handshake: Handshake | None = None
     account: Any = None
 
 
@@ -63,7 +64,7 @@ class HostService:
     :param host: the Windows model (``execute``, ``accounts``, ``authenticate_basic``, ``account``,
         ``state``, ``reset``, ``set_faults``, ``name``).
     :param directory: a private folder for the NTLM user file.
-    :param channel_binding_data: the TLS channel binding NTLM clients must present (https only).
+    :param channel_binding_data: the TLS channel binding NTLM and Kerberos clients must present (https only).
     """
 
     def __init__(
@@ -103,6 +104,8 @@ class HostService:
         """Authenticate, unseal, fault-inject, dispatch and seal one WS-Man request."""
         self.counters.request(len(request.body))
         authorization = request.headers.get("Authorization")
+        reply: tuple[str, bytes] | None = None  # the last token of a handshake, sent with the answer
+        handshake = None
         if authorization:
             scheme_word, _unused, value = authorization.strip().partition(" ")
             method = scheme_word.lower()
@@ -111,38 +114,56 @@ class HostService:
                     account = self.authenticator.basic(value)
                 except auth.AuthError as exc:
                     return self._refused(exc)
-                caller_auth = auth.BASIC
-            elif method in ("negotiate", "ntlm"):
-                answer = self._ntlm_leg(scheme_word, value, connection)
+                # Basic hands the password itself to the host (logon.py).
+                caller_auth, delegated = auth.BASIC, True
+            elif method in ("negotiate", "ntlm", "credssp"):
+                answer, reply = self._handshake_leg(scheme_word, value, connection)
                 if answer is not None:
                     return answer
-                account, caller_auth = connection.account, auth.NTLM
+                handshake = connection.handshake
             else:
                 return self._refused(auth.AuthError(f"unsupported scheme {scheme_word}"))
         elif connection.account is not None:
-            account, caller_auth = connection.account, auth.NTLM
+            handshake = connection.handshake
         else:
             self.counters.action("Authenticate")
             return self._unauthorized()
+        if handshake is not None:
+            account, caller_auth, delegated = connection.account, handshake.auth, handshake.delegated
 
+        response = self._operation(request, handshake, Caller(
+            account=account,
+            auth=caller_auth,
+            scheme=self.scheme,
+            endpoint=self.endpoint,
+            client_ip=request.client_ip,
+            can_delegate=delegated,
+        ))
+        if reply is not None and not response.drop:
+            response.headers.append(("WWW-Authenticate", f"{reply[0]} {base64.b64encode(reply[1]).decode('ascii')}"))
+        return response
+
+    def _operation(self, request: HttpRequest, handshake: Handshake | None, caller: Caller) -> HttpResponse:
+        """Unseal, fault-inject, dispatch and seal the request of an authenticated caller."""
         seal = None
         body = request.body
-        if encryption.is_encrypted(request.headers.get("Content-Type")):
-            if caller_auth != auth.NTLM or connection.handshake is None:
+        protocol = encryption.protocol_of(request.headers.get("Content-Type"))
+        if protocol is not None:
+            if handshake is None or handshake.protocol != protocol:
                 # An encrypted body on a connection without its security context: Windows answers 400
                 # (ansible-core's winrm plugin, comment in _winrm_exec about cleanup over a new socket).
                 self.counters.action("Unknown")
                 return self._bad_request()
             try:
-                body = encryption.unwrap(connection.handshake.context, body)
+                body = encryption.unwrap(handshake.context, body, protocol)
             except encryption.EncryptionError as exc:
                 log.info("refusing encrypted body: %s", exc)
                 self.counters.action("Unknown")
                 return self._bad_request()
-            seal = connection.handshake.context
+            seal = handshake
 
         if not body.strip():
-            # The empty POST that completes an NTLM handshake (pywinrm's setup_encryption) and nothing else.
+            # The empty POST that completes a handshake (pywinrm's setup_encryption) and nothing else.
             self.counters.action("Authenticate")
             return self._answer(200, b"", seal, fault=False)
 
@@ -166,13 +187,6 @@ class HostService:
         if parse_fault is not None:
             return self._answer(500, envelope.build_fault(parse_fault, relates_to, self.host.name), seal, fault=True)
 
-        caller = Caller(
-            account=account,
-            auth=caller_auth,
-            scheme=self.scheme,
-            endpoint=self.endpoint,
-            client_ip=request.client_ip,
-        )
         try:
             answer = self.winrs.handle(soap, caller)
         except faults.WSManFault as fault:
@@ -182,24 +196,36 @@ class HostService:
             )
         return self._answer(200, answer, seal, fault=False)
 
-    def _ntlm_leg(self, scheme_word: str, value: str, connection: ConnectionState) -> HttpResponse | None:
-        """Run one NTLM leg; return the 401 to send, or None once the connection is authenticated."""
+    def _handshake_leg(
+        self, scheme_word: str, value: str, connection: ConnectionState
+    ) -> tuple[HttpResponse | None, tuple[str, bytes] | None]:
+        """Run one leg of a connection's handshake.
+
+        :returns: ``(the 401 to send, None)`` while the handshake goes on or was refused; ``(None, last token)``
+            once the connection is authenticated (the last token, if any, goes out with the answer: Kerberos'
+            AP-REP).
+        """
         try:
             token = base64.b64decode(value.strip(), validate=True)
         except (binascii.Error, ValueError):
-            return self._refused(auth.AuthError("malformed token"), connection)
+            return self._refused(auth.AuthError("malformed token"), connection), None
         try:
             if connection.handshake is None or connection.handshake.complete:
-                connection.handshake, connection.account = self.authenticator.ntlm(), None
-            reply = connection.handshake.step(token)
-            if not connection.handshake.complete:
+                if scheme_word.lower() == "credssp":
+                    connection.handshake = self.authenticator.credssp()
+                else:
+                    connection.handshake = self.authenticator.negotiate(scheme_word, token)
+                connection.account = None
+            handshake = connection.handshake
+            out_token = handshake.step(token)
+            if not handshake.complete:
                 self.counters.action("Authenticate")
-                challenge = f"{scheme_word} {base64.b64encode(reply or b'').decode('ascii')}"
-                return HttpResponse(401, [SERVER_HEADER, ("WWW-Authenticate", challenge)])
-            connection.account = self.authenticator.ntlm_account(connection.handshake)
+                challenge = f"{handshake.reply_scheme} {base64.b64encode(out_token or b'').decode('ascii')}"
+                return HttpResponse(401, [SERVER_HEADER, ("WWW-Authenticate", challenge)]), None
+            connection.account = self.authenticator.account_of(handshake)
         except auth.AuthError as exc:
-            return self._refused(exc, connection)
-        return None
+            return self._refused(exc, connection), None
+        return None, ((handshake.reply_scheme, out_token) if out_token else None)
 
     def _refused(self, reason: Exception, connection: ConnectionState | None = None) -> HttpResponse:
         log.info("authentication refused: %s", reason)
@@ -207,6 +233,10 @@ class HostService:
             connection.handshake, connection.account = None, None
         self.counters.auth_failure()
         self.counters.action("Authenticate")
+        reply = getattr(reason, "reply", None)
+        if reply is not None:
+            scheme, token = reply
+            return HttpResponse(401, [SERVER_HEADER, ("WWW-Authenticate", f"{scheme} {base64.b64encode(token).decode()}")])
         return self._unauthorized()
 
     def _unauthorized(self) -> HttpResponse:
@@ -216,11 +246,10 @@ class HostService:
     def _bad_request(self) -> HttpResponse:
         return HttpResponse(400, [SERVER_HEADER])
 
-    def _answer(self, status: int, body: bytes, seal: Any, fault: bool | str) -> HttpResponse:
+    def _answer(self, status: int, body: bytes, seal: Handshake | None, fault: bool | str) -> HttpResponse:
         content_type = c.SOAP_CONTENT_TYPE
         if seal is not None and body:
-            body = encryption.wrap(seal, body)
-            content_type = c.ENCRYPTED_CONTENT_TYPE
+            body, content_type = encryption.wrap(seal.context, body, seal.protocol)
         self.counters.response(len(body), fault=fault)
         headers = [SERVER_HEADER]
         if body:

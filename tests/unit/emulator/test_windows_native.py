@@ -87,10 +87,10 @@ def test_usage_and_bad_switches(host):
 
 # -- /server and the second hop -------------------------------------------------------------------------------
 
-def test_server_query_over_basic_has_no_marker(host):
-    lines = out(run_raw(host, 'query session /server:rdsh02', auth='basic'))
+def test_server_query_has_no_marker(host):
+    lines = out(run_raw(host, 'query session /server:rdsh02', auth='credssp'))
     assert not any(line.startswith('>') for line in lines)
-    assert out(run_raw(host, 'quser /SERVER:RDSH02'))[1].startswith(' carol ')
+    assert out(run_raw(host, 'quser /SERVER:RDSH02', auth='credssp'))[1].startswith(' carol ')
 
 
 def test_second_hop_from_ntlm_is_access_denied(host):
@@ -163,7 +163,7 @@ def test_logoff_unknown_message_is_configurable():
 def test_logoff_through_server_needs_the_hop(host):
     result = run_raw(host, 'logoff 2 /server:rdsh02', auth='ntlm')
     assert err(result) == ['Error opening Terminal server rdsh02', '', 'Error [5]:Access is denied.']
-    assert run_raw(host, 'logoff 2 /server:rdsh02', auth='basic').rc == 0
+    assert run_raw(host, 'logoff 2 /server:rdsh02', auth='credssp').rc == 0
     assert host.state()['servers'][0]['sessions'][0]['id'] == 0  # carol's session 2 is gone
 
 

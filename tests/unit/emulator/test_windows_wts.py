@@ -148,7 +148,7 @@ def test_server_unreachable_with_a_deferred_invalid_handle():
     message = run_wts(host, {'op': 'message', 'server': 'rdsh02', 'targets': [{'id': 2}], 'title': 't', 'text': 'x',
                              'wait_response': False, 'timeout_seconds': 5}, auth='ntlm')
     assert message['error'] is None and message['results'][0]['code'] == 5
-    remote = run_wts(host, {'op': 'snapshot', 'server': 'rdsh02'}, auth='basic')
+    remote = run_wts(host, {'op': 'snapshot', 'server': 'rdsh02'}, auth='credssp')
     assert [s['user'] for s in remote['sessions']] == [None, 'carol', None]
 
 

@@ -50,7 +50,9 @@ def test_basic_over_http_runs_a_command_in_five_requests() -> None:
 def test_ntlm_over_http_encrypts_every_body(monkeypatch: pytest.MonkeyPatch) -> None:
     sealed = []
     real_wrap = service_module.encryption.wrap
-    monkeypatch.setattr(service_module.encryption, "wrap", lambda ctx, msg: sealed.append(msg) or real_wrap(ctx, msg))
+    monkeypatch.setattr(
+        service_module.encryption, "wrap", lambda ctx, msg, *protocol: sealed.append(msg) or real_wrap(ctx, msg, *protocol)
+    )
     with running(auth=["ntlm"]) as server:
         client = protocol(server, "ntlm")
         stdout, _unused, rc = run(client, "hostname")
