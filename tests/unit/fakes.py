@@ -25,12 +25,22 @@ def inflate(line):
 
 
 class FakeConnection:
-    """Stands in for a winrm/psrp connection: replays (rc, stdout, stderr) answers, or raises them."""
+    """Stands in for a winrm/psrp connection: replays (rc, stdout, stderr) answers, or raises them.
 
-    def __init__(self, answers, windows=True):
+    ``options`` are what ``get_option`` answers (``transport`` names the connection plugin, ``winrm`` by default).
+    """
+
+    def __init__(self, answers, windows=True, options=None):
         self.answers = list(answers)
         self.calls = []
         self._shell = SimpleNamespace(_IS_WINDOWS=windows, tmpdir=None)
+        self._options = dict(options or {})
+        self.transport = self._options.pop('transport', 'winrm')
+
+    def get_option(self, name):
+        if name not in self._options:
+            raise KeyError(name)
+        return self._options[name]
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
         self.calls.append((cmd, in_data))

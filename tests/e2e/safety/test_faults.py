@@ -71,6 +71,7 @@ def test_connection_lost_during_the_snapshot_says_nothing_changed(safe):
     run, entry = run_task(safe, HOST, 'win_rds_logoff', BOB)
     assert 'nothing was changed' in entry['result']['msg'].lower()
     assert 'run the task again' in entry['result']['msg'].lower()
+    assert entry['result']['msg'].count('payload failed on the way') == 1, entry['result']['msg']
 
 
 @pytest.mark.parametrize('operation', [ACTION_COMMAND, ACTION_SEND], ids=['after-snapshot', 'action-upload'])
