@@ -17,7 +17,9 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible_collections.winrds.sessions.plugins.module_utils import diagnostics
 from ansible_collections.winrds.sessions.plugins.module_utils.planner import OPERATIONS, PlanError, build_plan
 from ansible_collections.winrds.sessions.plugins.module_utils.selectors import Selector, SelectorError
-from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import PayloadError, PayloadRunner
+from ansible_collections.winrds.sessions.plugins.plugin_utils import _unreachable
+from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
+    ConnectionLost, HostUnreachable, PayloadError, PayloadRunner)
 from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import TaskError, read_sessions
 
 __all__ = ['SessionTask', 'TaskError', 'run_module', 'validate']
@@ -105,9 +107,10 @@ class SessionTask:
         selector = validate(self.operation, params)
         try:
             sessions = self.snapshot()
+        except ConnectionLost as error:
+            raise HostUnreachable(_unreachable.explain_lost(error)) from error
         except AnsibleConnectionFailure as error:
-            raise AnsibleConnectionFailure('%s. This happened while reading the sessions: nothing was changed; run '
-                                           'the task again once the host answers.' % error) from error
+            raise HostUnreachable(_unreachable.explain(error, self.runner.connection)) from error
         except PayloadError as error:
             raise PayloadError('%s This happened while reading the sessions: nothing was changed; run the task '
                                'again, and if it fails the same way, check the host (-vvvv shows the answer).'

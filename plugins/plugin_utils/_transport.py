@@ -10,6 +10,8 @@ Errors (one root, :class:`PayloadError`)::
 
     PayloadError                 the payload ran but its answer cannot be used
     AnsibleConnectionFailure     (ansible's) the transport failed: the host is unreachable for this task
+      HostUnreachable            ours, whose message already says its cause (not appended a second time)
+        ConnectionLost           the transport failed while a command ran, before its answer came back
 """
 
 from __future__ import annotations
@@ -40,6 +42,21 @@ _CLIXML_ESCAPE = re.compile(r'_x([0-9A-Fa-f]{4})_')
 
 class PayloadError(AnsibleError):
     """The payload ran, but its answer is missing, cut short or not what the payload writes."""
+
+
+class HostUnreachable(AnsibleConnectionFailure):
+    """The host cannot be used for this task; the message says why, and what to do, once.
+
+    ansible-core 2.19 and later append the message of an exception's ``__cause__`` to its own unless the class sets
+    ``_include_cause_message`` (ansible.errors.AnsibleError): these messages quote their cause already, so the chain
+    is kept for the traceback (``-vvv``) but not repeated in the text.
+    """
+
+    _include_cause_message = False
+
+
+class ConnectionLost(HostUnreachable):
+    """The transport failed while a command ran, before its answer came back (the connection had been made)."""
 
 
 def _read_payload(name):
@@ -171,6 +188,11 @@ class PayloadRunner:
         self.bytes_sent = 0
         self.bytes_received = 0
 
+    @property
+    def connection(self):
+        """The task's connection (its options say where commands go)."""
+        return self._connection
+
     def run(self, name, data):
         """Run payload ``name`` with ``data``; return a :class:`CommandResult`.
 
@@ -189,8 +211,8 @@ class PayloadRunner:
         except AnsibleConnectionFailure:
             raise
         except Exception as error:  # the connection plugins raise transport errors of many kinds
-            raise AnsibleConnectionFailure('running the %s payload failed on the way: %s: %s'
-                                           % (name, type(error).__name__, error)) from error
+            raise ConnectionLost('running the %s payload failed on the way: %s: %s'
+                                 % (name, type(error).__name__, error)) from error
         self.commands += 1
         self.bytes_sent += len(command) + len(stdin)
         stdout = stdout if isinstance(stdout, bytes) else str(stdout).encode('utf-8')
