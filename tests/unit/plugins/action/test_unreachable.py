@@ -44,8 +44,8 @@ def _failure(run_action, cause, options=None, args=None):
 
 @pytest.mark.parametrize('cause, options, advice, rerun', [
     (CREDENTIALS, {}, ['ansible_user', 'ansible_password', 'ansible_winrm_transport'], False),
-    (CERTIFICATE, {'scheme': 'https', 'port': 45017}, ['ansible_winrm_ca_trust_path',
-                                                        'ansible_winrm_server_cert_validation'], False),
+    (CERTIFICATE, {'scheme': 'https', 'port': 45017},
+     ['ansible_winrm_ca_trust_path', 'ansible_winrm_server_cert_validation'], False),
     (REFUSED, {'port': 5985}, ['port 5985', 'ansible_port', 'listener'], True),
     (NO_NAME, {'remote_addr': 'rdsh-nowhere.invalid'}, ['rdsh-nowhere.invalid does not resolve', 'ansible_host'],
      False),
