@@ -56,9 +56,13 @@ CASES = [
     ('win_rds_message', {'username': 'bob', 'message': '   '}, 'message: an empty message cannot be sent'),
     ('win_rds_message', {'username': 'bob', 'message': 'hello', 'timeout': 0}, 'timeout: 0 would keep the message'),
     ('win_rds_message', {'username': 'bob', 'message': "{{ 'x' * 4097 }}"}, 'message: 4097 characters is too long'),
-    ('win_rds_logoff', {'sesion': '4'}, 'Unsupported parameters'),
-    ('win_rds_session_info', {'message': 'hello'}, 'Unsupported parameters'),
-    ('win_rds_disconnect', {'username': 'bob', 'wait': True}, 'Unsupported parameters'),
+    # A typo names the module the task wrote, as ansible-core does for modules, not the plugin's Python path.
+    ('win_rds_logoff', {'sesion': '4'}, 'Unsupported parameters for (winrds.sessions.win_rds_logoff) module: sesion'),
+    ('win_rds_logoff', {'usernme': 'bob'}, 'usernme (did you mean username?)'),
+    ('win_rds_session_info', {'message': 'hello'},
+     'Unsupported parameters for (winrds.sessions.win_rds_session_info) module: message'),
+    ('win_rds_disconnect', {'username': 'bob', 'wait': True},
+     'Unsupported parameters for (winrds.sessions.win_rds_disconnect) module: wait'),
 ]
 
 
