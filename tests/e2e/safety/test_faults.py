@@ -164,6 +164,7 @@ def test_a_logoff_that_hangs_past_the_timeout_fails_for_that_session(safe, metho
     assert_outcomes(entry, {4: 'failed'})
     assert 'still there after 30s' in by_id(entry)[4]['reason']
     assert 'session 4' in entry['result']['msg']
+    assert entry['result']['changed'] is True, 'the logoff was requested, so the host changed'
     assert 4 in identities(safe, HOST)
     assert_untouched_outside(safe, HOST, before, allowed=[4])
 

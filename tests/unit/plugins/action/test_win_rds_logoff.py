@@ -146,6 +146,21 @@ def test_gone_and_timeout_outcomes(run_action):
     assert result['failed'] is True
 
 
+@pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
+def test_a_logoff_requested_but_still_pending_at_the_timeout_is_a_change_and_fails_that_session(run_action, method):
+    if method == 'wts':
+        answers = [wts_answer(STANDARD_WTS_SESSIONS), wts_answer(results=[{'id': 3, 'outcome': 'timeout'}])]
+    else:
+        answers = [native_snapshot(), (0, chcp_frame() + frame('guard', b' alice', ident=3, verdict='match')
+                                       + frame('logoff', b'', ident=3)
+                                       + frame('wait', b'', ident=3, verdict='timeout'), b'')]
+    result = run_action(MODULE, {'username': 'alice', 'timeout': 30, 'method': method}, FakeConnection(answers))
+    assert by_id(result)[3]['outcome'] == 'failed'
+    assert by_id(result)[3]['reason'] == 'the logoff was requested but the session was still there after 30s'
+    assert result['failed'] is True
+    assert result['changed'] is True, 'the logoff was requested: the host changed'
+
+
 def test_message_and_grace_period_travel_as_data(run_action):
     connection = FakeConnection([wts_answer(STANDARD_WTS_SESSIONS), wts_answer(results=[{'id': 3, 'outcome': 'done'}])])
     run_action(MODULE, {'username': 'alice', 'message': 'Bye ü', 'grace_period': 60, 'message_title': 'T'},
