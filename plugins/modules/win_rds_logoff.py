@@ -36,7 +36,8 @@ options:
   timeout:
     description:
       - Seconds to wait for each session to leave when O(wait=true). A session still present then is reported
-        as failed, and the task fails after reporting every session.
+        as failed, and the task fails after reporting every session; it also reports V(changed), because the
+        logoff was requested and may still complete.
     type: int
     default: 120
   max_sessions:

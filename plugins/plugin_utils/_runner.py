@@ -20,7 +20,7 @@ from ansible_collections.winrds.sessions.plugins.module_utils.selectors import S
 from ansible_collections.winrds.sessions.plugins.plugin_utils import _unreachable
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
     ConnectionLost, HostUnreachable, PayloadError, PayloadRunner)
-from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import TaskError, read_sessions
+from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import STILL_THERE, TaskError, read_sessions
 
 __all__ = ['SessionTask', 'TaskError', 'run_module', 'validate']
 
@@ -155,14 +155,18 @@ class SessionTask:
         entries = []
         for session, outcome, reason in plan.skipped:
             entries.append((session, self._entry(session, outcome, reason)))
+        requested = 0
         for session in plan.targets:
             outcome, reason, output = outcomes.get(session.id, (operation.done, None, None))
+            if outcome == STILL_THERE:
+                # Requested but not finished at the timeout: the host did change, and the session failed.
+                outcome, requested = 'failed', requested + 1
             entries.append((session, self._entry(session, outcome, reason, output)))
         entries.sort(key=lambda pair: pair[0].id)
         sessions = [entry for _unused, entry in entries]
         done_words = (operation.done, 'acknowledged', 'timed_out')
-        changed = operation.changes and any(entry.get('outcome') in done_words + (operation.would,)
-                                            for entry in sessions)
+        changed = operation.changes and (requested > 0 or any(entry.get('outcome') in done_words + (operation.would,)
+                                                              for entry in sessions))
         failed = [entry for entry in sessions if entry.get('outcome') == 'failed']
         unknown = [entry for entry in sessions if entry.get('outcome') == 'unknown']
         result = {

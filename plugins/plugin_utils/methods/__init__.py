@@ -37,6 +37,17 @@ class Unavailable(Exception):
     """The method cannot run on this host (the WTS functions cannot be loaded); the message says why."""
 
 
+STILL_THERE = 'still_there'
+"""The outcome a driver gives a session that the operation was requested for but that had not left at the timeout.
+The task reports it as ``failed`` for that session, and as a change: the host was asked to act."""
+
+
+def still_there(operation, params):
+    """``(outcome, reason)`` of a session still there at the end of the wait, the same for every method."""
+    return STILL_THERE, ('the %s was requested but the session was still there after %ss'
+                         % (operation.name, params.get('timeout')))
+
+
 def fail_call(operation, params, kind, code, message):
     """Raise the TaskError that explains a whole call's failure (diagnostics.explain)."""
     raise TaskError(diagnostics.explain(kind, code, message, server=params.get('server'), operation=operation.name))

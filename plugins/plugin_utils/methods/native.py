@@ -16,7 +16,7 @@ from ansible_collections.winrds.sessions.plugins.module_utils.query_parser impor
     QueryParseError, parse_query_session, parse_query_user)
 from ansible_collections.winrds.sessions.plugins.module_utils.snapshot import sessions_from_native
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import PayloadError
-from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import TaskError, fail_call, request
+from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import TaskError, fail_call, request, still_there
 
 ACT_STEPS = {'logoff': 'logoff', 'disconnect': 'tsdiscon', 'message': 'msg'}
 """The tool each operation runs, which names its frames."""
@@ -118,6 +118,5 @@ class NativeDriver:
             return 'failed', '%s exited with %d: %s' % (act_step, acted[-1].rc, text or 'no message')
         waited = [frame for frame in frames if frame.step == 'wait']
         if waited and waited[-1].verdict == 'timeout':
-            return 'failed', ('the %s was requested but the session was still there after %ss'
-                              % (operation.name, self.params.get('timeout')))
+            return still_there(operation, self.params)
         return operation.done, None

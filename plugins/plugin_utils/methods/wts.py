@@ -13,7 +13,7 @@ from __future__ import annotations
 from ansible_collections.winrds.sessions.plugins.module_utils import diagnostics
 from ansible_collections.winrds.sessions.plugins.module_utils.snapshot import sessions_from_wts
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import PayloadError, parse_json_answer
-from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import Unavailable, fail_call, request
+from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import Unavailable, fail_call, request, still_there
 
 IDTIMEOUT = 32000
 """WTSSendMessage's response when nobody answered within the timeout."""
@@ -83,7 +83,6 @@ class WtsDriver:
         if kind == 'identity_changed':
             return 'skipped', 'the session ID now belongs to another logon: left untouched', None
         if kind == 'timeout':
-            return 'failed', ('the %s was requested but the session was still there after %ss'
-                              % (operation.name, self.params.get('timeout'))), None
+            return still_there(operation, self.params) + (None,)
         return 'failed', diagnostics.explain_session_failure(int(item.get('code') or 0), item.get('message'),
                                                              operation.name), None
