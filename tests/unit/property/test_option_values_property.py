@@ -24,7 +24,7 @@ _RAW = st.one_of(st.none(), _TEXT, st.integers(-5, 2 ** 33), st.booleans(), st.f
 _OPTIONS = st.fixed_dictionaries({}, optional={
     'session': _TEXT, 'session_id': st.lists(st.integers(-5, 2 ** 33), max_size=3), 'session_name': _TEXTS,
     'username': _TEXTS, 'state': _TEXTS, 'idle_time': _RAW, 'server': _TEXT, 'message': _TEXT,
-    'message_title': _TEXT, 'grace_period': st.integers(-3, 3), 'timeout': st.integers(-3, 3),
+    'message_title': _TEXT, 'grace_period': _RAW, 'timeout': _RAW,
     'max_sessions': st.integers(-3, 3), 'wait': st.booleans(),
 })
 _OPTION_NAMES = ('session', 'session_id', 'session_name', 'username', 'state', 'idle_time', 'server', 'message',

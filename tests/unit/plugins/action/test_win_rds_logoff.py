@@ -161,6 +161,35 @@ def test_a_logoff_requested_but_still_pending_at_the_timeout_is_a_change_and_fai
     assert result['changed'] is True, 'the logoff was requested: the host changed'
 
 
+@pytest.mark.parametrize('module, args, sent', [
+    ('win_rds_logoff', {'grace_period': '5m', 'timeout': '2m'}, {'grace_seconds': 300, 'timeout_seconds': 120}),
+    ('win_rds_logoff', {'grace_period': 45, 'timeout': '1h'}, {'grace_seconds': 45, 'timeout_seconds': 3600}),
+    ('win_rds_logoff', {'grace_period': '90', 'timeout': '1m30s'}, {'grace_seconds': 90, 'timeout_seconds': 90}),
+    ('win_rds_disconnect', {'grace_period': '1m'}, {'grace_seconds': 60}),
+    ('win_rds_message', {'timeout': '5m'}, {'timeout_seconds': 300}),
+])
+def test_grace_period_and_timeout_take_durations_like_idle_time(run_action, module, args, sent):
+    connection = FakeConnection([wts_answer(STANDARD_WTS_SESSIONS), wts_answer(results=[{'id': 3, 'outcome': 'done'}])])
+    result = run_action(module, dict(args, username='alice', message='Bye'), connection)
+    assert not result.get('failed'), result.get('msg')
+    data = connection.data(1)
+    found = dict(data, **(data.get('notice') or {}))
+    assert dict((key, found[key]) for key in sent) == sent
+
+
+@pytest.mark.parametrize('args, words', [
+    ({'grace_period': 'soon'}, "grace_period: 'soon' is not a duration"),
+    ({'timeout': '5 minutes'}, "timeout: '5 minutes' is not a duration"),
+    ({'grace_period': -5}, 'grace_period: a duration cannot be negative'),
+    ({'timeout': '1.5m'}, "timeout: '1.5m' is not a duration"),
+])
+def test_a_duration_that_is_not_one_fails_before_reaching_the_host(run_action, args, words):
+    connection = FakeConnection([])
+    result = run_action(MODULE, dict(args, username='alice', message='Bye'), connection)
+    assert result['failed'] is True and words in result['msg'], result['msg']
+    assert connection.calls == []
+
+
 def test_message_and_grace_period_travel_as_data(run_action):
     connection = FakeConnection([wts_answer(STANDARD_WTS_SESSIONS), wts_answer(results=[{'id': 3, 'outcome': 'done'}])])
     run_action(MODULE, {'username': 'alice', 'message': 'Bye ü', 'grace_period': 60, 'message_title': 'T'},
