@@ -96,7 +96,8 @@ options:
     default: Remote Desktop session
   grace_period:
     description:
-      - Seconds to wait between the warning O(message) and acting. Requires O(message).
-    type: int
+      - How long to wait between the warning O(message) and acting, as seconds (V(90)) or with units, V(90s),
+        V(5m), V(1h30m) (the units of O(idle_time), and V(s)). Requires O(message).
+    type: raw
     default: 0
 '''

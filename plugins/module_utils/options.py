@@ -29,12 +29,12 @@ TARGET_SPEC = {
 NOTICE_SPEC = {
     'message': {'type': 'str'},
     'message_title': {'type': 'str', 'default': 'Remote Desktop session'},
-    'grace_period': {'type': 'int', 'default': 0},
+    'grace_period': {'type': 'raw', 'default': 0},
 }
 
 _LOGOFF = {
     'wait': {'type': 'bool', 'default': True},
-    'timeout': {'type': 'int', 'default': 120},
+    'timeout': {'type': 'raw', 'default': 120},
     'max_sessions': {'type': 'int'},
 }
 
@@ -46,9 +46,13 @@ _MESSAGE = {
     'message': {'type': 'str', 'required': True},
     'message_title': {'type': 'str', 'default': 'Message from your administrator'},
     'wait': {'type': 'bool', 'default': False},
-    'timeout': {'type': 'int', 'default': 60},
+    'timeout': {'type': 'raw', 'default': 60},
     'max_sessions': {'type': 'int'},
 }
+
+SECONDS_OPTIONS = ('grace_period', 'timeout')
+"""Options that are durations in seconds (``durations.parse_seconds``): their spec type is raw, so that ``5m`` passes
+the argument check, and the task turns them into seconds before anything else."""
 
 MUTUALLY_EXCLUSIVE = [['session', 'session_id'], ['session', 'session_name']]
 

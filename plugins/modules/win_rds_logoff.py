@@ -35,10 +35,10 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for each session to leave when O(wait=true). A session still present then is reported
-        as failed, and the task fails after reporting every session; it also reports V(changed), because the
-        logoff was requested and may still complete.
-    type: int
+      - How long to wait for each session to leave when O(wait=true), as seconds (V(120)) or with units, V(90s),
+        V(5m), V(1h). A session still present then is reported as failed, and the task fails after reporting
+        every session; it also reports V(changed), because the logoff was requested and may still complete.
+    type: raw
     default: 120
   max_sessions:
     description:

@@ -40,8 +40,9 @@ options:
     default: false
   timeout:
     description:
-      - Seconds the message stays on screen (and, with O(wait=true), how long to wait for the user).
-    type: int
+      - How long the message stays on screen (and, with O(wait=true), how long to wait for the user), as seconds
+        (V(60)) or with units, V(90s), V(5m), V(1h).
+    type: raw
     default: 60
   max_sessions:
     description:

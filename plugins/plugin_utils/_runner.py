@@ -15,6 +15,8 @@ import re
 from ansible.errors import AnsibleConnectionFailure
 
 from ansible_collections.winrds.sessions.plugins.module_utils import diagnostics
+from ansible_collections.winrds.sessions.plugins.module_utils.durations import parse_seconds
+from ansible_collections.winrds.sessions.plugins.module_utils.options import SECONDS_OPTIONS
 from ansible_collections.winrds.sessions.plugins.module_utils.planner import OPERATIONS, PlanError, build_plan
 from ansible_collections.winrds.sessions.plugins.module_utils.selectors import Selector, SelectorError
 from ansible_collections.winrds.sessions.plugins.plugin_utils import _unreachable
@@ -29,7 +31,16 @@ _MAX_MESSAGE = 4096
 
 
 def validate(operation, params):
-    """Check the values that the argument spec cannot; raise before anything reaches a host."""
+    """Check the values that the argument spec cannot; raise before anything reaches a host.
+
+    The durations in seconds (``grace_period``, ``timeout``) are turned into seconds in ``params``.
+    """
+    for name in SECONDS_OPTIONS:
+        if params.get(name) is not None:
+            try:
+                params[name] = parse_seconds(params[name])
+            except ValueError as error:
+                raise SelectorError('%s: %s' % (name, error))
     selector = Selector.from_params(params)
     if selector.empty and operation.name != 'info':
         raise SelectorError(diagnostics.NO_SELECTOR)
@@ -48,10 +59,8 @@ def validate(operation, params):
                                 % (name, len(value), _MAX_MESSAGE))
     if operation.name == 'message' and not (params.get('message') or '').strip():
         raise SelectorError('message: an empty message cannot be sent')
-    for name in ('grace_period', 'timeout', 'max_sessions'):
-        value = params.get(name)
-        if value is not None and value < 0:
-            raise SelectorError('%s: %d is negative' % (name, value))
+    if params.get('max_sessions') is not None and params['max_sessions'] < 0:
+        raise SelectorError('max_sessions: %d is negative' % params['max_sessions'])
     if params.get('grace_period') and not params.get('message'):
         raise SelectorError('grace_period gives users time to save their work after a warning: set message too')
     if operation.name == 'logoff' and params.get('wait') and params.get('timeout') == 0:
