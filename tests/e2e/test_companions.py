@@ -27,6 +27,18 @@ def test_session_info_in_every_language(hosts, language, method):
     assert len(commands_of(hosts, host)) == 1
 
 
+@pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
+def test_session_info_by_state_lists_the_users_sessions_not_services(hosts, method):
+    # Windows reports session 0 (services) as disconnected (WTS_CONNECTSTATE_CLASS; "Disc" in query session), but it
+    # never had a client to lose: state selects the users' sessions (docs/selecting-sessions.md).
+    run, entry = run_task(hosts, 'rdsh-en', 'win_rds_session_info', {'state': 'disconnected', 'method': method})
+    assert entry['status'] == 'ok', run.stdout[-2000:]
+    assert sorted(by_id(entry)) == [4, 6, 7]
+    assert entry['result']['msg'] == 'listed 3 sessions'
+    run, entry = run_task(hosts, 'rdsh-en', 'win_rds_session_info', {'session_id': [0], 'method': method})
+    assert sorted(by_id(entry)) == [0] and entry['result']['msg'] == 'listed 1 session'
+
+
 def test_session_info_filters_and_reports_wts_details(hosts):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_session_info', {'username': 'CONTOSO\\alice'})
     sessions = by_id(entry)

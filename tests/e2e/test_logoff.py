@@ -82,6 +82,12 @@ def test_check_mode_changes_nothing(hosts):
     assert 'alice' in entry['result']['diff']['before']
 
 
+def test_the_diff_names_the_inventory_host(hosts):
+    run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', {'username': 'bob'}, check=True, diff=True)
+    assert entry['result']['diff']['before_header'] == 'sessions matched (rdsh-en)', run.stdout[-2000:]
+    assert '--- before: sessions matched (rdsh-en)' in run.stdout
+
+
 def test_console_by_name_is_an_error_and_listeners_are_never_touched(hosts):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', {'session': 'console'})
     assert entry['status'] == 'failed' and 'console' in entry['result']['msg']

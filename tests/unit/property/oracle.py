@@ -13,6 +13,7 @@ table, and the rules are written as the user documentation states them.
 - Protected: session 0, listeners (IDs from 65536 or state ``listen``), and, for logoff and disconnect, the
   console. Named explicitly (by ID or by a name without wildcards), a protected session is an error.
 - Disconnect leaves disconnected sessions alone; a message goes only to sessions with a user.
+- ``state`` never selects session 0 (services), which Windows reports as disconnected: only its ID or name does.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class Expected:
             return False
         if self.users and not any(user_matches(user, session) for user in self.users):
             return False
-        if self.states and session.state not in self.states:
+        if self.states and (session.id == 0 or session.state not in self.states):
             return False
         if self.idle is not None and (session.idle_minutes is None or session.idle_minutes < self.idle):
             return False

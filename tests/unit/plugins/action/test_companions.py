@@ -88,8 +88,45 @@ def test_info_filters_and_works_in_check_mode(run_action):
     connection = FakeConnection([native_snapshot('ru-RU', 866)])
     result = run_action('win_rds_session_info', {'state': 'disconnected', 'method': 'logoff_exe'}, connection,
                         check_mode=True)
-    # services (session 0) is disconnected too, as query session shows it
-    assert [(entry['id'], entry['username']) for entry in result['sessions']] == [(0, None), (4, 'ivan')]
+    # query session shows services (session 0) as disconnected, but it has no connection to lose: state selects
+    # the sessions of users (docs/selecting-sessions.md), session 0 only by its ID or name.
+    assert [(entry['id'], entry['username']) for entry in result['sessions']] == [(4, 'ivan')]
+
+
+@pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
+def test_state_never_selects_session_0_but_its_id_and_name_do(run_action, method):
+    snapshot = wts_answer(STANDARD_WTS_SESSIONS) if method == 'wts' else native_snapshot()
+    for params, ids in (({'state': 'disconnected'}, [4]), ({'session_id': [0]}, [0]),
+                        ({'session_name': ['services']}, [0]), ({}, None)):
+        result = run_action('win_rds_session_info', dict(params, method=method), FakeConnection([snapshot]))
+        listed = [entry['id'] for entry in result['sessions']]
+        if ids is None:
+            assert 0 in listed and 4 in listed
+        else:
+            assert listed == ids, (params, listed)
+
+
+def test_info_says_one_session_in_the_singular(run_action):
+    result = run_action('win_rds_session_info', {'session_id': [3]}, FakeConnection([wts_answer(STANDARD_WTS_SESSIONS)]))
+    assert result['msg'] == 'listed 1 session'
+    result = run_action('win_rds_session_info', {'username': 'nobody'}, FakeConnection([wts_answer(STANDARD_WTS_SESSIONS)]))
+    assert result['msg'] == 'listed 0 sessions'
+
+
+def test_every_module_titles_its_message_boxes_alike_by_default():
+    from ansible_collections.winrds.sessions.plugins.module_utils.options import ARGUMENT_SPECS
+    titles = set(spec['message_title']['default'] for spec in ARGUMENT_SPECS.values() if 'message_title' in spec)
+    assert len(titles) == 1, titles
+
+
+def test_the_warning_after_a_fallback_names_the_host(run_action):
+    connection = FakeConnection([unpack_refused(), native_snapshot()])
+    result = run_action('win_rds_session_info', {'username': 'CONTOSO\\alice'}, connection,
+                        inventory_hostname='rdsh-berlin')
+    assert result['method'] == 'logoff_exe'
+    assert len(result['warnings']) == 1
+    assert result['warnings'][0].startswith('rdsh-berlin: '), result['warnings']
+    assert 'ConstrainedLanguage' in result['warnings'][0], 'the warning says why the native tools ran'
 
 
 @pytest.mark.parametrize('module, params, check_mode', [('win_rds_session_info', {}, False),

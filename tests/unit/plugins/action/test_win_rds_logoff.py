@@ -60,6 +60,13 @@ def test_check_mode_reports_and_acts_on_nothing(run_action):
     assert len(connection.calls) == 1
 
 
+def test_the_diff_header_names_the_inventory_host_not_its_address(run_action):
+    connection = FakeConnection([wts_answer(STANDARD_WTS_SESSIONS)])
+    result = run_action(MODULE, {'username': 'bob'}, connection, check_mode=True, diff=True,
+                        inventory_hostname='rdsh-web01')
+    assert result['diff']['before_header'] == 'sessions matched (rdsh-web01)'
+
+
 def test_diff_shows_before_and_after(run_action):
     connection = FakeConnection([wts_answer(STANDARD_WTS_SESSIONS)])
     result = run_action(MODULE, {'username': ['alice', 'bob']}, connection, check_mode=True, diff=True)
