@@ -42,6 +42,9 @@ options:
     description:
       - Session states to select (the states of C(WTS_CONNECTSTATE_CLASS)).
       - V(disconnected) sessions keep running programs in memory with no client attached.
+      - A state selects the sessions users connect to, listeners and the console included, never session 0
+        (services), which Windows reports as disconnected although it has no client to lose. Select session 0 by
+        its ID or name.
     type: list
     elements: str
     choices: [active, connected, connect_query, shadow, disconnected, idle, listen, reset, down, init]
@@ -91,9 +94,10 @@ options:
     type: str
   message_title:
     description:
-      - The title of the warning message box.
+      - The title of the warning message box (the same default as the title of O(message) in
+        M(winrds.sessions.win_rds_message)).
     type: str
-    default: Remote Desktop session
+    default: Message from your administrator
   grace_period:
     description:
       - How long to wait between the warning O(message) and acting, as seconds (V(90)) or with units, V(90s),

@@ -26,9 +26,12 @@ TARGET_SPEC = {
     'method': {'type': 'str', 'default': 'auto', 'choices': list(METHODS)},
 }
 
+MESSAGE_TITLE = 'Message from your administrator'
+"""The default title of every message box the modules show (a warning before acting, or a message)."""
+
 NOTICE_SPEC = {
     'message': {'type': 'str'},
-    'message_title': {'type': 'str', 'default': 'Remote Desktop session'},
+    'message_title': {'type': 'str', 'default': MESSAGE_TITLE},
     'grace_period': {'type': 'raw', 'default': 0},
 }
 
@@ -44,7 +47,7 @@ _DISCONNECT = {
 
 _MESSAGE = {
     'message': {'type': 'str', 'required': True},
-    'message_title': {'type': 'str', 'default': 'Message from your administrator'},
+    'message_title': {'type': 'str', 'default': MESSAGE_TITLE},
     'wait': {'type': 'bool', 'default': False},
     'timeout': {'type': 'raw', 'default': 60},
     'max_sessions': {'type': 'int'},

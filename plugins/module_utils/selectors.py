@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .durations import parse_minutes
-from .model import STATE_NAMES
+from .model import SERVICES_SESSION_ID, STATE_NAMES
 
 SELECTOR_OPTIONS = ('session', 'session_id', 'session_name', 'username', 'state', 'idle_time')
 
@@ -199,7 +199,8 @@ class Selector:
                 return False
         if self.users and not any(user.matches(session) for user in self.users):
             return False
-        if self.states and session.state not in self.states:
+        if self.states and (session.id == SERVICES_SESSION_ID or session.state not in self.states):
+            # Windows reports session 0 as disconnected, but it never had a client: a state names users' sessions.
             return False
         if self.min_idle_minutes is not None:
             if session.idle_minutes is None or session.idle_minutes < self.min_idle_minutes:

@@ -35,7 +35,7 @@ class SessionAction(ActionBase):
                            'msg': 'this module manages Remote Desktop sessions of Windows hosts; the connection '
                                   'of this host is not to Windows (use ansible_connection winrm or psrp)'})
             return result
-        return run_module(self, self.OPERATION, params, result)
+        return run_module(self, self.OPERATION, params, result, host=(task_vars or {}).get('inventory_hostname'))
 
     @property
     def module_name(self):

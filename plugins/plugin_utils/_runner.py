@@ -125,8 +125,7 @@ class SessionTask:
                                'again, and if it fails the same way, check the host (-vvvv shows the answer).'
                                % error) from error
         if selector.has_qualified_user and self.method == 'logoff_exe':
-            self.warnings.append('the native tools do not show domains: username patterns with a domain match no '
-                                 'session with method logoff_exe; use method: wts or a bare user name')
+            self.warnings.append(self._domain_warning())
         plan = build_plan(sessions, selector, self.operation, params.get('max_sessions'))
         self._say('%d sessions on the host, %d matched, %d to act on'
                   % (len(sessions), len(plan.matched), len(plan.targets)))
@@ -149,6 +148,16 @@ class SessionTask:
         elif plan.targets and self.operation.changes:
             outcomes = dict((session.id, (self.operation.would, None, None)) for session in plan.targets)
         return self._result(plan, outcomes)
+
+    def _domain_warning(self):
+        """The warning for username patterns with a domain under the native tools, naming the host (Ansible prints
+        warnings without it) and, after a fallback, why the native tools ran."""
+        why = ''
+        if self.fallback_reason:
+            why = ' (method auto fell back to it: %s)' % self.fallback_reason.rstrip('.')
+        return ('%s: the native tools do not show domains, so username patterns with a domain match no session with '
+                'method logoff_exe%s; use a bare user name, or method: wts where PowerShell can load the WTS '
+                'functions' % (self.host or 'the host', why))
 
     def _entry(self, session, outcome, reason, output=None):
         entry = session.to_result()
@@ -207,7 +216,7 @@ class SessionTask:
                                  '; '.join('session %d: %s' % (entry['id'], entry.get('reason')) for entry in unknown)))
             result['msg'] = '; '.join(parts)
         elif not operation.changes:
-            result['msg'] = 'listed %d sessions' % len(plan.matched)
+            result['msg'] = 'listed %d session%s' % (len(plan.matched), '' if len(plan.matched) == 1 else 's')
         else:
             counted = sum(1 for entry in sessions if entry.get('outcome') in done_words + (operation.would,))
             result['msg'] = '%s: %d of %d matched sessions' % (operation.would if self.check_mode else operation.done,
@@ -232,11 +241,14 @@ class SessionTask:
                 'after_header': 'after the %s' % self.operation.name}
 
 
-def run_module(action, operation_name, params, result):
-    """Run a session task for an action plugin; fill and return ``result`` (never raises for user errors)."""
+def run_module(action, operation_name, params, result, host=None):
+    """Run a session task for an action plugin; fill and return ``result`` (never raises for user errors).
+
+    ``host`` is the inventory name of the host (messages, warnings and the diff name it); its address otherwise.
+    """
     task = SessionTask(operation_name, action._connection, params, check_mode=action._task.check_mode,
                        diff=action._task.diff, display=getattr(action, '_display', None),
-                       host=action._play_context.remote_addr)
+                       host=host or action._play_context.remote_addr)
     try:
         result.update(task.run())
     except (SelectorError, PlanError) as error:
