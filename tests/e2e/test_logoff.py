@@ -82,6 +82,20 @@ def test_check_mode_changes_nothing(hosts):
     assert 'alice' in entry['result']['diff']['before']
 
 
+def test_a_grace_period_is_shown_at_v_before_the_host_waits(hosts):
+    # ansible's winrm connection returns a command's output only when it ends: the controller says what the host
+    # will wait for before it sends the command, at the verbosity where Ansible shows each task's result.
+    args = {'username': 'bob', 'message': 'Maintenance', 'grace_period': 2}
+    shown = '<rdsh-en> winrds: the host shows the warning to 1 session, waits the grace period of 2s'
+    run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', args, env={'ANSIBLE_VERBOSITY': '1'})
+    assert entry['status'] == 'changed', run.stdout[-2000:]
+    assert shown in run.stdout, run.stdout[-2000:]
+    assert run.stdout.index(shown) < run.stdout.index('changed: [rdsh-en]')
+    hosts.reset('rdsh-en')
+    run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', args)
+    assert entry['status'] == 'changed' and 'winrds:' not in run.stdout, 'the default output stays one line a host'
+
+
 def test_the_diff_names_the_inventory_host(hosts):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', {'username': 'bob'}, check=True, diff=True)
     assert entry['result']['diff']['before_header'] == 'sessions matched (rdsh-en)', run.stdout[-2000:]

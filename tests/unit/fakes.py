@@ -128,3 +128,22 @@ def native_snapshot(locale='en-US', code_page=437, user_rc=0, user_text=None, se
     body_s = session_text.replace('\r\n', '\n').rstrip('\n').replace('\n', '\r\n').encode(codec)
     body_u = user_text.replace('\r\n', '\n').rstrip('\n').replace('\n', '\r\n').encode(codec)
     return 0, chcp_frame(code_page) + frame('query-session', body_s) + frame('query-user', body_u, rc=user_rc), b''
+
+
+class RecordingDisplay:
+    """Stands in for Ansible's Display: records ``(level, text, host, commands sent so far)`` for every message, so
+    that a test can tell what was shown, at which verbosity, and before which command."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.shown = []
+
+    def _record(self, level):
+        def show(msg, host=None, **_unused):
+            self.shown.append((level, msg, host, len(self.connection.calls)))
+        return show
+
+    def __getattr__(self, level):
+        if level in ('display', 'v', 'vv', 'vvv', 'vvvv', 'vvvvv', 'vvvvvv', 'warning', 'debug'):
+            return self._record(level)
+        raise AttributeError(level)
