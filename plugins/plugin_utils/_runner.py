@@ -4,8 +4,8 @@
 
 One snapshot command per task, and one more when there is something to do, whatever the number of sessions. How a
 host is asked, and how its answers read, is the business of the method drivers (``methods/``): this flow knows
-neither payload's format. Verbosity: ``-vv`` the steps and the plan, ``-vvvv`` each command sent, ``-vvvvv`` the
-payload data.
+neither payload's format. Verbosity: ``-v`` what the host will wait for (before the command that waits), ``-vv``
+the steps and the plan, ``-vvvv`` each command sent, ``-vvvvv`` the payload data.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ansible_collections.winrds.sessions.plugins.module_utils.selectors import S
 from ansible_collections.winrds.sessions.plugins.plugin_utils import _unreachable
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
     ConnectionLost, HostUnreachable, PayloadError, PayloadRunner)
+from ansible_collections.winrds.sessions.plugins.plugin_utils._waits import describe_wait
 from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import STILL_THERE, TaskError, read_sessions
 
 __all__ = ['SessionTask', 'TaskError', 'run_module', 'validate']
@@ -94,6 +95,12 @@ class SessionTask:
         if self.display:
             self.display.vv('winrds: %s' % text, host=self.host)
 
+    def _announce_wait(self, targets):
+        """Say at -v what the host will wait for, before the command that waits is sent (``_waits.py``)."""
+        text = describe_wait(self.operation, self.params, len(targets))
+        if text and self.display:
+            self.display.v('winrds: %s' % text, host=self.host)
+
     def snapshot(self):
         """The host's sessions, asked with the chosen method (``methods.read_sessions`` has the fallback rule)."""
         self.driver, sessions, self.fallback_reason = read_sessions(self.runner, self.operation, self.params,
@@ -131,6 +138,7 @@ class SessionTask:
                   % (len(sessions), len(plan.matched), len(plan.targets)))
         outcomes = {}
         if plan.targets and self.operation.changes and not self.check_mode:
+            self._announce_wait(plan.targets)
             try:
                 outcomes = self.act(plan.targets)
             except AnsibleConnectionFailure as error:
