@@ -75,7 +75,7 @@ PYTEST_ARGS     ?= -q -n auto
 E2E_PYTEST_ARGS ?= -q -n auto
 
 .PHONY: help test venv layout unit engine sanity lint build clean distclean bench-real \
-        demo e2e molecule docs docs-update bench $(addprefix venv-,$(ENVS)) $(addprefix sanity-,$(ENVS))
+        demo fleet e2e molecule docs docs-update bench $(addprefix venv-,$(ENVS)) $(addprefix sanity-,$(ENVS))
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  make \1\t/' | expand -t 20
@@ -164,6 +164,13 @@ e2e: venv ## pytest tests/e2e (+ bench smoke, load) on every environment: real e
 # NTLM-encrypted WinRM, and each host's own before/after (tests/demo/run_demo.py).
 demo: venv-ac221 layout ## start an emulated fleet, run examples/demo.yml, print each host before and after
 	@ANSIBLE_COLLECTIONS_PATH=$(DEV_COLLECTIONS) $(VENV)/ac221/bin/python tests/demo/run_demo.py
+
+# An emulated fleet to try the collection by hand (tests/demo/run_fleet.py): it prints a ready-to-use inventory
+# (in .build/fleet/, removed when the fleet stops) and runs until Ctrl-C. FLEET names another hosts file, e.g.
+# tests/e2e/fleet.yml.
+FLEET ?= tests/demo/fleet.yml
+fleet: venv-ac221 layout ## start an emulated fleet, print a ready-to-use inventory, stop on Ctrl-C (FLEET=hosts.yml)
+	@$(VENV)/ac221/bin/python tests/demo/run_fleet.py --config $(FLEET)
 
 # The molecule scenarios, from the repository root (molecule finds them under extensions/molecule/); make test
 # runs them through tests/e2e/test_molecule.py. molecule installs the collection into ANSIBLE_HOME, which is

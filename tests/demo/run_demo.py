@@ -1,28 +1,31 @@
 """The demo: start an emulated fleet, run examples/demo.yml against it, print each host before and after.
 
-Run through ``make demo``, which creates the virtual environment first.
+Run through ``make demo``, which creates the virtual environment first. Its files (the fleet's inventory, the
+emulator's log, Ansible's temporary files) go into ``--workdir``, ``.build/demo`` of the checkout by default; the
+inventory, which holds the emulated hosts' password, is removed at the end.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import unicodedata
 from pathlib import Path
-
-import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from tests.conftest import COLLECTIONS_ROOT  # noqa: E402  (needs the path above)
+from tests.demo.inventory import write_inventory  # noqa: E402
 from tests.emulator.fleet import Fleet  # noqa: E402
 
 FLEET = Path(__file__).with_name('fleet.yml')
 PLAYBOOK = REPO / 'examples' / 'demo.yml'
+DEFAULT_WORKDIR = REPO / '.build' / 'demo'
 
 
 def pad(text, width):
@@ -54,24 +57,32 @@ def print_host(name, state, before):
         print('   message to session %s: %r' % (message.get('session_id'), message.get('text')))
 
 
-def main():
-    workdir = Path(tempfile.mkdtemp(prefix='winrds-demo-'))
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--workdir', default=str(DEFAULT_WORKDIR),
+                        help='where the demo keeps its files, emptied first (default: %(default)s)')
+    workdir = Path(parser.parse_args(argv).workdir).resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    print('The demo keeps its files in %s' % workdir)
     print('Starting an emulated fleet of three Remote Desktop Session Hosts (en-US, de-DE, ja-JP)...')
-    with Fleet(FLEET, workdir) as fleet:
-        inventory = fleet.inventory(workdir / 'inventory.yml', transport='ntlm')
-        hosts = yaml.safe_load(inventory.read_text(encoding='utf-8'))['all']['hosts']
-        inventory.write_text(yaml.safe_dump({'all': {'children': {'rdsh': {'hosts': hosts}}}}, allow_unicode=True),
-                             encoding='utf-8')
-        before = dict((name, fleet.state(name)['sessions']) for name in fleet.endpoints)
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_HOST_KEY_CHECKING='false',
-                   ANSIBLE_LOCAL_TEMP=str(workdir / 'tmp'), ANSIBLE_RETRY_FILES_ENABLED='false')
-        playbook = str(Path(sys.executable).parent / 'ansible-playbook')
-        print('Running examples/demo.yml over WinRM (NTLM, encrypted)...\n')
-        rc = subprocess.call([playbook, '-i', str(inventory), str(PLAYBOOK)], env=env, stdin=subprocess.DEVNULL)
-        print('\nWhat the hosts themselves report (the emulator\'s own session tables):')
-        for name in fleet.endpoints:
-            print_host(name, fleet.state(name), before[name])
-    print('\nThe playbook %s.' % ('succeeded' if rc == 0 else 'FAILED (exit code %d)' % rc))
+    inventory = workdir / 'inventory.yml'
+    try:
+        with Fleet(FLEET, workdir) as fleet:
+            write_inventory(fleet, inventory, transport='ntlm')
+            before = dict((name, fleet.state(name)['sessions']) for name in fleet.endpoints)
+            env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_ROOT), ANSIBLE_HOST_KEY_CHECKING='false',
+                       ANSIBLE_LOCAL_TEMP=str(workdir / 'tmp'), ANSIBLE_RETRY_FILES_ENABLED='false')
+            playbook = str(Path(sys.executable).parent / 'ansible-playbook')
+            print('Running examples/demo.yml over WinRM (NTLM, encrypted)...\n', flush=True)
+            rc = subprocess.call([playbook, '-i', str(inventory), str(PLAYBOOK)], env=env, stdin=subprocess.DEVNULL)
+            print('\nWhat the hosts themselves report (the emulator\'s own session tables):')
+            for name in fleet.endpoints:
+                print_host(name, fleet.state(name), before[name])
+    finally:
+        inventory.unlink(missing_ok=True)  # it holds the emulated hosts' password, and the fleet is gone
+    print('\nThe playbook %s. The emulator\'s log is in %s.'
+          % ('succeeded' if rc == 0 else 'FAILED (exit code %d)' % rc, workdir / 'emulator.log'))
     return rc
 
 
