@@ -77,3 +77,32 @@ def test_the_results_hold_what_the_shared_documentation_promises():
 
     entry = Session(3, 'rdp-tcp#5', 'alice', 'CONTOSO', 'active', idle_minutes=1).to_result()
     assert sorted(entry) == sorted(SHARED_SESSION_FIELDS)
+
+
+def _module_defaults_table():
+    """The rows of the module_defaults table of docs/getting-started.md: {option: (has per module, where)}."""
+    text = (Path(__file__).resolve().parents[3] / 'docs' / 'getting-started.md').read_text(encoding='utf-8')
+    lines = text.split('<!-- module_defaults table:', 1)[1].splitlines()[1:]
+    header = [cell.strip().strip('`') for cell in lines[0].strip('|').split('|')]
+    rows = {}
+    for line in lines[2:]:
+        if not line.startswith('|'):
+            break
+        cells = [cell.strip() for cell in line.strip('|').split('|')]
+        rows[cells[0].strip('`')] = (dict(zip(header[1:-1], (cell == 'yes' for cell in cells[1:-1]))), cells[-1])
+    return header, rows
+
+
+def test_the_module_defaults_table_says_which_module_has_which_option_and_where_to_default_it():
+    from ansible_collections.winrds.sessions.plugins.module_utils.options import SELECTOR_SPEC
+    header, rows = _module_defaults_table()
+    assert header[1:-1] == sorted(MODULES, key=list(MODULES).index)
+    assert sorted(rows) == sorted(set().union(*ARGUMENT_SPECS.values()))
+    for option, (has, where) in rows.items():
+        assert has == dict((module, option in ARGUMENT_SPECS[operation]) for module, operation in MODULES.items())
+        if option in SELECTOR_SPEC:
+            assert where == 'each task (a selector)', option
+        elif all(has.values()):
+            assert where == 'the group', option  # Ansible gives group defaults to every module of the group
+        else:
+            assert where == 'each module', option
