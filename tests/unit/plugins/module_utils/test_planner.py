@@ -70,3 +70,31 @@ def test_planning_after_applying_finds_nothing():
     remaining = [session for session in TABLE if session not in first.targets]
     second = build_plan(remaining, Selector(username=['alice', 'bob']), OPERATIONS['logoff'])
     assert second.targets == [] and second.matched == []
+
+
+STRANGER = Session(7, 'rdp-tcp#9', 'jan', 'CONTOSO', 'unknown', state_word='Actief')
+
+
+def test_an_unknown_state_does_not_stop_selection_by_id_name_or_user():
+    table = TABLE + [STRANGER]
+    for options in ({'session_id': [7]}, {'session_name': ['rdp-tcp#9']}, {'username': ['jan']}):
+        result = build_plan(table, Selector(**options), OPERATIONS['logoff'])
+        assert [session.id for session in result.targets] == [7]
+    listed = build_plan(table, Selector(username=['*']), OPERATIONS['info'])
+    assert 7 in [session.id for session in listed.targets]
+
+
+@pytest.mark.parametrize('operation, options', [('logoff', {'state': ['disconnected']}),
+                                                ('info', {'state': ['active'], 'username': ['j*']}),
+                                                ('disconnect', {'username': ['jan']})])
+def test_a_rule_that_needs_an_unknown_state_fails_naming_the_word(operation, options):
+    """A state selector cannot tell whether a session in an unknown state matches, and disconnect cannot tell
+    whether it is already disconnected: the task fails before acting, names the word and asks for a report."""
+    with pytest.raises(PlanError) as error:
+        build_plan(TABLE + [STRANGER], Selector(**options), OPERATIONS[operation])
+    assert 'Actief' in str(error.value) and 'session 7' in str(error.value) and 'report' in str(error.value)
+
+
+def test_an_unknown_state_that_no_other_selector_admits_is_not_an_error():
+    result = build_plan(TABLE + [STRANGER], Selector(state=['disconnected'], username=['bob']), OPERATIONS['logoff'])
+    assert [session.id for session in result.targets] == [4]

@@ -129,19 +129,20 @@ class Row:
     logon_time: str | None = None    # the LOGON TIME cell (query user)
     type: str | None = None          # TYPE and DEVICE cells (query session), ignored by the parser
     device: str | None = None
+    state_word: str | None = None    # the word the last render printed for the state
 
     def expected(self, command):
         timed = command == 'query user'
         return {
             'id': self.id, 'session_name': self.session_name, 'username': self.username, 'state': self.state,
-            'current': self.current, 'idle_minutes': self.idle_minutes if timed else None,
-            'logon_time': self.logon_time if timed else None,
+            'state_word': self.state_word, 'current': self.current,
+            'idle_minutes': self.idle_minutes if timed else None, 'logon_time': self.logon_time if timed else None,
         }
 
 
 def render_user_row(row, language, logon_gap=2):
     """One ``query user`` row: USERNAME 1, SESSIONNAME 23, ID ending at 43, STATE 46, IDLE, LOGON TIME 65."""
-    state_word = LANGUAGES[language]['states'][row.state]
+    state_word = row.state_word = LANGUAGES[language]['states'][row.state]
     line = ('>' if row.current else ' ') + row.username  # the marker column, then USERNAME at 1
     if row.session_name:
         line = _put(line, 23, row.session_name)
@@ -165,7 +166,8 @@ def render_session_row(row, language):
     if row.username:
         line = _put(line, 19, row.username)
     line = _put(line, 46 - len(str(row.id)), str(row.id))
-    line = _put(line, 48, LANGUAGES[language]['states'][row.state], gap=2)
+    row.state_word = LANGUAGES[language]['states'][row.state]
+    line = _put(line, 48, row.state_word, gap=2)
     if row.type:
         line = _put(line, 56, row.type)
     if row.device:
@@ -389,16 +391,39 @@ def test_row_before_any_header_raises():
     assert caught.value.line == line
 
 
-def test_unknown_state_word_raises_and_names_it():
+def test_an_unknown_state_word_gives_state_unknown_and_keeps_the_word():
+    """A state word no public source lists is not guessed: the row is read (ID, names, times) with state
+    ``unknown`` and the printed word, so listing and selecting by ID, name or user still work."""
     header = LANGUAGES['fr-FR']['session_header']
-    # A plausible French state word no public capture shows: on a user session it must not be guessed.
-    # (On a listener row, ID 65536 and up, it is accepted as listen: see the listener test below.)
     line = ' rdp-tcp#3         marie                     3  Écoute'
-    with pytest.raises(QueryParseError) as caught:
-        parse_query_session(header + '\n' + line + '\n')
-    assert caught.value.word == 'Écoute'
-    assert 'Écoute' in str(caught.value)
-    assert caught.value.line == line
+    rows = parse_query_session(header + '\n' + line + '\n')
+    assert [(row['id'], row['username'], row['state'], row['state_word']) for row in rows] == [
+        (3, 'marie', 'unknown', 'Écoute')]
+    user = render('query user', [Row(5, 'jan', 'rdp-tcp#2', 'active', idle='4', idle_minutes=4,
+                                     logon_time='20-11-2026 08:15')], 'en-US').replace('Active', 'Actief')
+    rows = parse_query_user(user)
+    assert [(row['id'], row['state'], row['state_word'], row['idle_minutes'], row['logon_time']) for row in rows] == [
+        (5, 'unknown', 'Actief', 4, '20-11-2026 08:15')]
+
+
+def test_the_printed_state_word_is_kept_for_known_words_too():
+    text = render('query session', [Row(4, 'bob', None, 'disconnected')], 'de-DE')
+    assert [(row['state'], row['state_word']) for row in parse_query_session(text)] == [('disconnected', 'Getr.')]
+
+
+def test_counter_lines_after_the_table_are_accepted():
+    """qwinsta /COUNTER adds the number of sessions created, disconnected and reconnected after the table
+    (Microsoft's query session reference). No capture shows their wording, so any "label: number" lines after
+    the last row are accepted; a line that is neither a row nor such a line still fails."""
+    table = render('query session', [Row(2, 'alice', 'rdp-tcp#1', 'active')], 'en-US')
+    for trailer in ('\nTotal sessions created: 7\nTotal sessions disconnected: 2\nTotal sessions reconnected: 1\n',
+                    'Total sessions created: 7\nTotal sessions disconnected: 2\n',
+                    '\nSitzungen insgesamt erstellt: 7\nSitzungen insgesamt getrennt: 2\n'):
+        assert [row['id'] for row in parse_query_session(table + trailer)] == [2]
+    with pytest.raises(QueryParseError):
+        parse_query_session(table + 'Total sessions created: 7\nthis is not a row\n')
+    with pytest.raises(QueryParseError):
+        parse_query_session(table.replace(' rdp-tcp#1', ' rdp-tcp#1: 3', 1).replace('  2  Active', ''))
 
 
 def test_unknown_idle_word_raises_and_names_it():
@@ -528,5 +553,4 @@ def test_listener_with_an_unsourced_state_word_is_still_a_listener():
     text = (' SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE\n'
             ' rdp-tcp                                 65536  Ecoute\n')
     assert parse_query_session(text)[0]['state'] == 'listen'
-    with pytest.raises(QueryParseError):
-        parse_query_session(text.replace('65536', '    7'))
+    assert parse_query_session(text.replace('65536', '    7'))[0]['state'] == 'unknown'

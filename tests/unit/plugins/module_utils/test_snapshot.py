@@ -72,3 +72,15 @@ def test_native_session_seen_only_by_query_user_is_kept():
                   'idle_minutes': 1, 'logon_time': 'x'}]
     sessions = sessions_from_native([], user_rows)
     assert [(s.id, s.username) for s in sessions] == [(9, 'late')]
+
+
+def test_native_sessions_keep_an_unknown_state_word():
+    header_s = ' SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE'
+    header_u = ' USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME'
+    sessions = sessions_from_native(
+        parse_query_session(header_s + '\n rdp-tcp#9         jan                       7  Actief\n'),
+        parse_query_user(header_u + '\n jan                   rdp-tcp#9           7  Actief          4  11/20/2026 8:15 AM\n'))
+    assert [(s.id, s.state, s.state_word) for s in sessions] == [(7, 'unknown', 'Actief')]
+    assert sessions[0].to_result()['state_word'] == 'Actief'
+    known = sessions_from_native(parse_query_session(header_s + '\n rdp-tcp#9         jan                       7  Active\n'), [])
+    assert known[0].state_word is None and 'state_word' not in known[0].to_result()
