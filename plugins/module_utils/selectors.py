@@ -192,16 +192,23 @@ class Selector:
             return True
         return any(pattern.literal and pattern.matches(session.name) for pattern in self.names)
 
-    def matches(self, session):
-        """True when every given selector kind accepts the session."""
+    @property
+    def uses_state(self):
+        """True when a ``state`` selector is given."""
+        return bool(self.states)
+
+    def matches_but_state(self, session):
+        """True when every given selector kind but ``state`` accepts the session."""
         if self.ids or self.names:
             if session.id not in self.ids and not any(pattern.matches(session.name) for pattern in self.names):
                 return False
         if self.users and not any(user.matches(session) for user in self.users):
             return False
-        if self.states and session.state not in self.states:
-            return False
         if self.min_idle_minutes is not None:
             if session.idle_minutes is None or session.idle_minutes < self.min_idle_minutes:
                 return False
         return True
+
+    def matches(self, session):
+        """True when every given selector kind accepts the session."""
+        return self.matches_but_state(session) and not (self.states and session.state not in self.states)

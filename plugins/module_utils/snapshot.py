@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .model import Session, state_name
+from .model import UNKNOWN_STATE, Session, state_name
 
 _NO_CONSOLE = 0xFFFFFFFF
 """WTSGetActiveConsoleSessionId's answer when no session is attached to the console (wts payload v2 sends null)."""
@@ -73,6 +73,7 @@ def sessions_from_native(session_rows, user_rows):
     came or went between the two commands) is kept as that command saw it.
     """
     users = dict((row['id'], row) for row in user_rows)
+    sessions = dict((row['id'], row) for row in session_rows)
     merged = []
     seen = set()
     for row in list(session_rows) + list(user_rows):
@@ -82,12 +83,17 @@ def sessions_from_native(session_rows, user_rows):
         user_row = users.get(row['id'])
         username = (user_row or row).get('username') or row.get('username')
         name = row.get('session_name') if row.get('session_name') is not None else (user_row or {}).get('session_name')
+        # The state from query user, unless only query session's word is one a source lists.
+        state_row = user_row or row
+        if state_row['state'] == UNKNOWN_STATE and sessions.get(row['id'], state_row)['state'] != UNKNOWN_STATE:
+            state_row = sessions[row['id']]
         merged.append(Session(
             id=row['id'],
             name=name,
             username=username or None,
             domain=None,
-            state=(user_row or row)['state'],
+            state=state_row['state'],
+            state_word=state_row.get('state_word') if state_row['state'] == UNKNOWN_STATE else None,
             idle_minutes=(user_row or {}).get('idle_minutes'),
             logon_time=(user_row or {}).get('logon_time'),
             is_console=(name or '').casefold() == 'console',

@@ -269,7 +269,8 @@ def test_overflowing_none_words_and_long_state_word():
 
 def test_name_wider_than_its_field_pushes_its_row():
     """A user name wider than 20 columns shifts the rest of its row; the row is read from its own ID."""
-    wide = Row(7, '山田太郎山田太郎山田太郎', 'rdp-tcp#3', 'active', idle='5', idle_minutes=5, logon_time='2026/1/2 3:04')
+    wide = Row(7, '山田太郎山田太郎山田太郎', 'rdp-tcp#3', 'active', idle='5', idle_minutes=5, logon_time='2026/1/2 3:04',
+               state_word='运行中')
     plain = Row(8, 'bob', 'console', 'disconnected', idle='.', idle_minutes=0, logon_time='2026/1/2 3:04')
     header = LANGUAGES['zh-CN']['user_header']
     pushed = ' ' + wide.username + '  ' + wide.session_name + '        7  运行中         5  2026/1/2 3:04'
@@ -295,8 +296,8 @@ def test_edited_widths_single_row_with_numeric_idle():
     """The idle minutes are a number too; a number followed by a date is never taken for the ID."""
     line = ' admin.xxxxx      rdp-tcp#54   3  Active         12  7/21/2017 5:35 AM'
     assert parse_query_user(EDITED_HEADER + '\n' + line) == [{
-        'id': 3, 'session_name': 'rdp-tcp#54', 'username': 'admin.xxxxx', 'state': 'active', 'current': False,
-        'idle_minutes': 12, 'logon_time': '7/21/2017 5:35 AM'}]
+        'id': 3, 'session_name': 'rdp-tcp#54', 'username': 'admin.xxxxx', 'state': 'active', 'state_word': 'Active',
+        'current': False, 'idle_minutes': 12, 'logon_time': '7/21/2017 5:35 AM'}]
 
 
 def test_edited_widths_follow_the_column_all_rows_share():
@@ -422,8 +423,10 @@ def test_counter_lines_after_the_table_are_accepted():
         assert [row['id'] for row in parse_query_session(table + trailer)] == [2]
     with pytest.raises(QueryParseError):
         parse_query_session(table + 'Total sessions created: 7\nthis is not a row\n')
-    with pytest.raises(QueryParseError):
-        parse_query_session(table.replace(' rdp-tcp#1', ' rdp-tcp#1: 3', 1).replace('  2  Active', ''))
+    two = render('query session', [Row(2, 'alice', 'rdp-tcp#1', 'active'), Row(4, 'bob', None, 'disconnected')],
+                 'en-US').split('\n')
+    with pytest.raises(QueryParseError):  # a counter-like line between rows is not a counter
+        parse_query_session('\n'.join(two[:2] + ['Total sessions created: 7'] + two[2:]))
 
 
 def test_unknown_idle_word_raises_and_names_it():
