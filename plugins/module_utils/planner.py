@@ -69,6 +69,21 @@ def _refuse_unknown_states(sessions, selector, operation):
                            ', '.join(sorted(set("'%s'" % session.state_word for session in unknown)))))
 
 
+def _refuse_unknown_domains(sessions, selector):
+    """Fail when only a session's domain, which the host did not show, decides whether a domain-qualified
+    ``username`` pattern selects it: the native tools learn a domain from the session's processes (tasklist), and a
+    session may have none left, or processes of more than one account of that name."""
+    undecided = [session for session in sorted(sessions, key=lambda item: item.id)
+                 if selector.undecided_by_domain(session)]
+    if undecided:
+        raise PlanError('username names a domain, and the host did not show the domain of %s (the native tools '
+                        'learn it from the processes of a session, and %s none under one account of that name). '
+                        'Nothing was changed. Select these sessions by ID or by a bare user name, or use method: '
+                        'wts, which reads the domain of every session.'
+                        % (', '.join('session %d (%s)' % (session.id, session.username) for session in undecided),
+                           'it has' if len(undecided) == 1 else 'they have'))
+
+
 def build_plan(sessions, selector, operation, max_sessions=None):
     """Plan an operation on the sessions a selector matches.
 
@@ -76,9 +91,11 @@ def build_plan(sessions, selector, operation, max_sessions=None):
     :param selector: a :class:`Selector`.
     :param operation: an :class:`Operation` (see ``OPERATIONS``).
     :param max_sessions: fail when more sessions than this would be acted on.
-    :raises PlanError: a protected session is named explicitly, or the plan exceeds ``max_sessions``.
+    :raises PlanError: a protected session is named explicitly, the plan exceeds ``max_sessions``, or a rule
+        needs a state or a domain the host did not show.
     """
     _refuse_unknown_states(sessions, selector, operation)
+    _refuse_unknown_domains(sessions, selector)
     plan = Plan(operation)
     for session in sorted(sessions, key=lambda item: item.id):
         if not selector.matches(session):

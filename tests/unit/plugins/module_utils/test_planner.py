@@ -98,3 +98,28 @@ def test_a_rule_that_needs_an_unknown_state_fails_naming_the_word(operation, opt
 def test_an_unknown_state_that_no_other_selector_admits_is_not_an_error():
     result = build_plan(TABLE + [STRANGER], Selector(state=['disconnected'], username=['bob']), OPERATIONS['logoff'])
     assert [session.id for session in result.targets] == [4]
+
+
+NO_DOMAIN = Session(8, 'rdp-tcp#10', 'alice', None, 'active')
+"""A session the native tools saw without a domain: its processes were gone, or ran under two accounts."""
+
+
+@pytest.mark.parametrize('operation, options', [('logoff', {'username': ['CONTOSO\\alice']}),
+                                                ('info', {'username': ['alice@contoso.com']}),
+                                                ('disconnect', {'username': ['*\\al*'], 'state': ['active']})])
+def test_a_domain_pattern_that_only_an_unknown_domain_would_decide_fails_before_acting(operation, options):
+    with pytest.raises(PlanError) as error:
+        build_plan(TABLE + [NO_DOMAIN], Selector(**options), OPERATIONS[operation])
+    assert 'session 8 (alice)' in str(error.value) and 'Nothing was changed' in str(error.value)
+    assert 'method: wts' in str(error.value)
+
+
+@pytest.mark.parametrize('options, targets', [({'username': ['CONTOSO\\bob']}, [4]),
+                                              ({'username': ['CONTOSO\\alice', 'alice']}, [3, 8]),
+                                              ({'username': ['CONTOSO\\alice'], 'session_id': [3]}, [3]),
+                                              ({'username': ['CONTOSO\\alice'], 'state': ['disconnected']}, [])])
+def test_an_unknown_domain_that_would_not_decide_is_not_an_error(options, targets):
+    """Another user's pattern, a bare pattern that selects the session anyway, or another option that rules it
+    out: the domain does not matter, and the task goes on."""
+    result = build_plan(TABLE + [NO_DOMAIN], Selector(**options), OPERATIONS['logoff'])
+    assert [session.id for session in result.targets] == targets
