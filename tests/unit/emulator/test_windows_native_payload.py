@@ -177,6 +177,16 @@ def test_logoff_that_hangs_ends_with_a_timeout_verdict(host):
     assert (host.clock.now() - start).total_seconds() == 5  # polled once a second
 
 
+def test_sessions_that_never_leave_are_waited_for_together(host):
+    host.set_faults({'logoff_hangs': [3, 4]})
+    start = host.clock.now()
+    result = run_payload(host, 'native', {'op': 'logoff', 'server': None, 'targets': [ALICE, BOB], 'notice': None,
+                                          'wait': True, 'timeout_seconds': 5})
+    assert [end for _unused, _unused, _unused, end in frames(result.stdout)][-2:] == [
+        b'##winrds:end wait 3 rc=0 verdict=timeout', b'##winrds:end wait 4 rc=0 verdict=timeout']
+    assert (host.clock.now() - start).total_seconds() == 5  # one timeout for both
+
+
 def test_message_frames_with_wait(host):
     result = run_payload(host, 'native', {'op': 'message', 'server': None, 'targets': [{'id': 3}, {'id': 8}],
                                           'title': 'T', 'text': 'hello', 'wait_response': True, 'timeout_seconds': 7})

@@ -221,6 +221,7 @@ class PwshEngine:
         if is_bootstrap(entry.get('script') or ''):
             entry.update(describe(stdin))
         entry['calls'] = list(caller.calls)
+        entry['concurrency'] = dict(caller.peak)
         return process.returncode, stdout, stderr
 
     @staticmethod
