@@ -107,11 +107,18 @@ LANGUAGES = {
         states={'active': '运行中', 'disconnected': '断开', 'connected': '已连接', 'listen': '侦听'},
         none='无', admin='Administrator', dates=('2022/7/13 16:38', '2026/6/2 19:19')),
     'ja-JP': dict(
-        # illustrative; query session's header is from a capture
+        # illustrative; query session's header is from a capture (ja-JP_qwinsta_01), whose states are English
         user_header=' ユーザー名            セッション名       ID  状態    アイドル時間   ログオン時刻',
         session_header=' セッション名      ユーザー名               ID  状態    種類        デバイス',
         states={'active': 'Active', 'connected': 'Conn', 'disconnected': 'Disc', 'listen': 'Listen'},
         none=None, admin='Administrator', dates=('2026/11/20 8:15', '2026/11/21 17:40')),
+    'pt-BR': dict(
+        # quser's header as the only capture prints it (pt-BR_quser_01_anonymized, English); query session's is
+        # illustrative
+        user_header=' USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME',
+        session_header=' SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE ',
+        states={'active': 'Ativo', 'disconnected': 'Disco'},
+        none=None, admin='Administrador', dates=('09/01/2024 08:22', '09/01/2024 13:24')),
 }
 
 
@@ -405,6 +412,51 @@ def test_an_unknown_state_word_gives_state_unknown_and_keeps_the_word():
     rows = parse_query_user(user)
     assert [(row['id'], row['state'], row['state_word'], row['idle_minutes'], row['logon_time']) for row in rows] == [
         (5, 'unknown', 'Actief', 4, '20-11-2026 08:15')]
+
+
+# One row per language added from public sources, printed with that language's words: each parses to its state.
+@pytest.mark.parametrize('language, command, word, state', [
+    ('pt-BR', 'query user', 'Ativo', 'active'),         # capture pt-BR_quser_01_anonymized
+    ('pt-BR', 'query user', 'Disco', 'disconnected'),   # same capture: not "disk" but a disconnected session
+    ('pt-BR', 'query session', 'ATIVO', 'active'),      # case does not matter
+    ('ja-JP', 'query session', 'Disc', 'disconnected'),  # capture ja-JP_qwinsta_01: English words
+    ('ja-JP', 'query session', 'Listen', 'listen'),
+])
+def test_a_row_printed_with_the_words_of_a_new_language_parses_to_its_state(language, command, word, state):
+    data = LANGUAGES[language]
+    if command == 'query user':
+        row = Row(4, 'maria.silva', 'rdp-tcp#2', state, idle='1:06', idle_minutes=66, logon_time=data['dates'][0])
+        line = render_user_row(row, language)
+        header = data['user_header']
+    else:
+        row = Row(65536 if state == 'listen' else 4, None if state == 'listen' else '山田太郎',
+                  'rdp-tcp' if state == 'listen' else None, state)
+        line = render_session_row(row, language)
+        header = data['session_header']
+    line = line.replace(row.state_word, word)
+    parsed = parse(command, header + '\r\n' + line + '\r\n')
+    assert [(item['id'], item['state'], item['state_word']) for item in parsed] == [(row.id, state, word)]
+
+
+def test_portuguese_words_in_the_capture_are_the_only_portuguese_words():
+    """Only the two words a capture shows are known: a Brazilian listener or connected session is reported with
+    state unknown and its printed word (the word here is invented), never guessed."""
+    text = LANGUAGES['pt-BR']['session_header'] + '\n' + render_session_row(
+        Row(3, 'ana', 'rdp-tcp#1', 'active'), 'pt-BR').replace('Ativo', 'Conectado') + '\n'
+    assert [(row['state'], row['state_word']) for row in parse_query_session(text)] == [('unknown', 'Conectado')]
+
+
+def test_korean_header_is_read_and_an_unlisted_state_word_is_kept():
+    """No public source shows a Korean state word. quser's Korean column titles are known (a script that renames
+    them in real output, id 11187759207): a header alone gives no rows, and a row under it is read with state
+    unknown and the printed word (an invented one here), so listing and selection by ID, name or user work."""
+    header = ' 사용자 이름           세션 이름          ID  상태    유휴 시간   로그온 시간'
+    assert parse_query_user(header + '\r\n') == []
+    line = render_user_row(Row(2, '김민수', 'rdp-tcp#0', 'active', idle='5', idle_minutes=5,
+                               logon_time='2026-11-20 8:15'), 'en-US').replace('Active', '미상')
+    rows = parse_query_user(header + '\n' + line + '\n')
+    assert [(row['id'], row['username'], row['session_name'], row['state'], row['state_word'], row['idle_minutes'])
+            for row in rows] == [(2, '김민수', 'rdp-tcp#0', 'unknown', '미상', 5)]
 
 
 def test_the_printed_state_word_is_kept_for_known_words_too():
