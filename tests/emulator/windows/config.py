@@ -33,7 +33,8 @@ Optional host keys (defaults in brackets):
 - ``utc_offset_minutes`` [0]: the host's time zone, used to turn session times into the UTC the WTS API gives.
 - ``date_format`` [the locale's]: a short date/time pattern (``yyyy-MM-dd H:mm``: a user's regional setting,
   as in corpus en_quser_01).
-- ``current_session_id`` [0]: the session the WinRM shell runs in (the ``>`` marker: field-notes §2).
+- ``current_session_id`` [0]: the session the WinRM shell runs in (the ``>`` marker:
+  docs/sources.md, "Session names and the current-session marker").
 - ``console_respawn`` [true]: a new console session (state connected, new ID) appears when the console's user
   is logged off (assumed Windows behaviour).
 - ``logoff_latency_seconds`` [0]: host time a logged-off session stays listed before it leaves.
@@ -51,7 +52,8 @@ Optional host keys (defaults in brackets):
   ``.``, ``th-TH`` counts Buddhist years); the real engine runs PowerShell with it.
 - ``native_output_encoding`` [console]: how the native tools encode what they write to a pipe. ``console``: the
   console's code page (the WinRS shell's, which ``chcp`` shows; ansible asks for 65001); ``oem``: the OEM code
-  page of the system locale whatever the console's. No public source says which the tools do (field-notes §3).
+  page of the system locale whatever the console's. No public source says which the tools do
+  (docs/sources.md, "Which code page the tools write").
 - ``missing_tools`` [none]: native tools this host does not have (``query`` on a client edition that lacks the
   Remote Desktop tools): starting them fails as Windows fails to find a program.
 - ``wts_open_server_failure`` [null]: what WTSOpenServerW returns for a server it cannot reach. Microsoft's
