@@ -79,3 +79,21 @@ def test_over_winrm_the_console_bytes_are_read_as_they_are(run_action):
     connection = FakeConnection([native_snapshot('ru-RU', 866)])
     result = run_action(MODULE, {'username': 'Администратор', 'method': 'logoff_exe'}, connection)
     assert by_id(result)[1]['outcome'] == 'skipped'
+
+
+RUSSIAN_USERS = (' ПОЛЬЗОВАТЕЛЬ          СЕАНС              ID  СТАТУС  БЕЗДЕЙСТВ. ВРЕМЯ ВХОДА\n'
+                 ' иван                                      4  Диск         3:10  19.11.2026 17:02\n')
+
+
+def test_over_psrp_the_identity_cells_are_sent_as_powershell_reads_the_tools_there(run_action):
+    # native.ps1 compares the cells with the lines of query user as PowerShell read them in the session: in the
+    # ANSI code page. Sent as the tools print them, a non-ASCII user would never match and never be logged off.
+    snapshot = native_snapshot('ru-RU', 866, user_text=RUSSIAN_USERS)
+    act = (0, chcp_frame(866) + frame('guard', 'иван'.encode('cp866'), ident=4, verdict='match')
+           + frame('logoff', b'', ident=4) + frame('wait', b'', ident=4, verdict='gone'), b'')
+    connection = PsrpConnection([over_psrp(snapshot, 1251), over_psrp(act, 1251)])
+    result = run_action(MODULE, {'username': 'иван', 'method': 'logoff_exe'}, connection)
+    assert by_id(result)[4]['outcome'] == 'logged_off', result
+    (target,) = connection.data(1)['targets']
+    assert target['user_cell'] == windows_decode('иван'.encode('cp866'), 1251)
+    assert target['logon_cell'] == '19.11.2026 17:02'
