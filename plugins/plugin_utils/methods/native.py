@@ -14,12 +14,21 @@ from ansible_collections.winrds.sessions.plugins.module_utils.native_output impo
     NativeOutputError, codec_for_code_page, split_frames, tool_error)
 from ansible_collections.winrds.sessions.plugins.module_utils.query_parser import (
     QueryParseError, parse_query_session, parse_query_user)
+from ansible_collections.winrds.sessions.plugins.module_utils.remoting_text import session_text, tool_bytes
 from ansible_collections.winrds.sessions.plugins.module_utils.snapshot import sessions_from_native
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import PayloadError
 from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import TaskError, fail_call, request
 
 ACT_STEPS = {'logoff': 'logoff', 'disconnect': 'tsdiscon', 'message': 'msg'}
 """The tool each operation runs, which names its frames."""
+
+
+class _Target:
+    """A target as the payload's request needs it: its id and identity cells."""
+
+    def __init__(self, sid, identity):
+        self.id = sid
+        self.identity = identity
 
 
 class NativeDriver:
@@ -32,6 +41,7 @@ class NativeDriver:
         self.operation = operation
         self.params = params
         self.computer = computer
+        self._codec = None
 
     def _fail(self, kind, code, message):
         fail_call(self.operation, self.params, kind, code, message)
@@ -46,6 +56,10 @@ class NativeDriver:
                 self._fail(kind, code, '')
             chcp = next((frame for frame in frames if frame.step == 'chcp'), None)
             codec = codec_for_code_page(chcp)
+            self._codec = codec
+            if self.runner.remoting:
+                # psrp: PowerShell's strings, read in the ANSI code page; the frames again as the tools wrote them.
+                frames, errors = split_frames(tool_bytes(result.stdout, codec))
         except NativeOutputError as error:
             raise PayloadError('the native payload\'s answer to %s cannot be read: %s' % (what, error))
         return frames, codec
@@ -84,7 +98,12 @@ class NativeDriver:
 
     def act(self, targets):
         """Run the operation on the targets in one command; ``{id: (outcome, reason, output)}``."""
-        frames, codec = self._call(self.operation.name, request(self.operation, self.params, targets))
+        sent = targets
+        if self.runner.remoting and self._codec:
+            # psrp: the payload compares the cells with the tools' lines as PowerShell reads them in the session.
+            sent = [_Target(session.id, dict((key, value if value is None else session_text(value, self._codec))
+                                             for key, value in session.identity.items())) for session in targets]
+        frames, codec = self._call(self.operation.name, request(self.operation, self.params, sent))
         by_target = {}
         for frame in frames:
             if frame.id is not None:
