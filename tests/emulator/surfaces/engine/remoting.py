@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import re
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
@@ -158,6 +160,10 @@ class RemotingSession:
         """Close the pool and end the process (Delete of the shell, a reset or shutdown of the host)."""
         if self.closed.is_set():
             return
+        with self._lock:
+            open_pipelines = list(self.pipelines)
+        for pid in open_pipelines:  # PowerShell acknowledges the pool's Close once its pipelines are closed
+            self.close_pipeline(pid)
         if self.process.poll() is None:
             try:
                 self._exchange(f"<Close PSGuid='{POOL_GUID}' />", 'CloseAck', POOL_GUID, timeout=10.0)
@@ -175,10 +181,13 @@ class RemotingSession:
             self.process.stdin.close()
         except OSError:
             pass
+        # The pool is closed: its host process ends (Windows ends the remoting host process of a deleted shell);
+        # pwsh -s itself would wait for more input a while.
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
             pass
+        self.process.wait()
         self.engine.untrack(self.process)
         self.engine.host.broker.release(self._token)
 
