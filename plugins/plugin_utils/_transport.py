@@ -171,12 +171,6 @@ class PayloadRunner:
         self.bytes_sent = 0
         self.bytes_received = 0
 
-    @property
-    def remoting(self):
-        """True over ansible's ``psrp`` connection: the payload runs in a PowerShell remoting session and its output
-        comes back as PowerShell's strings in UTF-8, not as the bytes of a console (module_utils/remoting_text.py)."""
-        return getattr(self._connection, 'transport', None) == 'psrp'
-
     def run(self, name, data):
         """Run payload ``name`` with ``data``; return a :class:`CommandResult`.
 

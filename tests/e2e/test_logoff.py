@@ -100,11 +100,7 @@ def test_max_sessions_stops_before_anything_changes(hosts):
 
 
 @pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
-def test_message_and_grace_period(hosts, method, request):
-    if hosts.connection == 'psrp' and method == 'logoff_exe':
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            'native.ps1 pipes the text to msg.exe with [Console]::OutputEncoding, which in a remoting session is the '
-            'ANSI code page, while msg reads its console\'s OEM code page (PowerShell/PowerShell#15128)')))
+def test_message_and_grace_period(hosts, method):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff',
                           {'username': 'carol smith', 'message': 'Grüße – bitte speichern', 'message_title': 'Wartung',
                            'grace_period': 4, 'method': method})
