@@ -24,6 +24,7 @@ from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import 
     ConnectionLost, HostUnreachable, PayloadError, PayloadRunner)
 from ansible_collections.winrds.sessions.plugins.plugin_utils._waits import describe_wait
 from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import STILL_THERE, TaskError, read_sessions
+from ansible_collections.winrds.sessions.plugins.plugin_utils.methods.native import NativeDriver
 
 __all__ = ['SessionTask', 'TaskError', 'run_module', 'validate']
 
@@ -58,6 +59,8 @@ def validate(operation, params):
         if len(value) > _MAX_MESSAGE:
             raise SelectorError('%s: %d characters is too long for a message box (at most %d)'
                                 % (name, len(value), _MAX_MESSAGE))
+    if params.get('method') == 'logoff_exe' and NativeDriver.refusal(operation, params):
+        raise SelectorError(NativeDriver.refusal(operation, params))
     if operation.name == 'message' and not (params.get('message') or '').strip():
         raise SelectorError('message: an empty message cannot be sent')
     if params.get('max_sessions') is not None and params['max_sessions'] < 0:
@@ -131,12 +134,14 @@ class SessionTask:
             raise PayloadError('%s This happened while reading the sessions: nothing was changed; run the task '
                                'again, and if it fails the same way, check the host (-vvvv shows the answer).'
                                % error) from error
-        if selector.has_qualified_user and self.method == 'logoff_exe':
-            self.warnings.append(self._domain_warning())
         plan = build_plan(sessions, selector, self.operation, params.get('max_sessions'))
         self._say('%d sessions on the host, %d matched, %d to act on'
                   % (len(sessions), len(plan.matched), len(plan.targets)))
         outcomes = {}
+        refusal = plan.targets and self.operation.changes and self.driver.refusal(self.operation, params)
+        if refusal:
+            # method auto fell back to a method that cannot do this: found before anything was changed.
+            raise TaskError('%s. Nothing was changed.' % refusal)
         if plan.targets and self.operation.changes and not self.check_mode:
             self._announce_wait(plan.targets)
             try:
@@ -145,27 +150,24 @@ class SessionTask:
                 raise TaskError('the connection failed while the %s was running, so the outcome for each session is '
                                 'unknown: %s. Run the task again: it only acts on what is still there.'
                                 % (self.operation.name, error),
-                                sessions=[self._entry(s, 'unknown', 'the connection failed during the %s'
-                                                      % self.operation.name) for s in plan.targets])
+                                sessions=self._failed_entries(plan, 'the connection failed during the %s'
+                                                              % self.operation.name))
             except PayloadError as error:
                 raise TaskError('the answer to the %s cannot be read, so the outcome for each session is unknown: %s '
                                 'Check the sessions, or run the task again: it only acts on what is still there.'
                                 % (self.operation.name, error),
-                                sessions=[self._entry(s, 'unknown', 'the host\'s answer to the %s was unreadable'
-                                                      % self.operation.name) for s in plan.targets])
+                                sessions=self._failed_entries(plan, 'the host\'s answer to the %s was unreadable'
+                                                              % self.operation.name))
         elif plan.targets and self.operation.changes:
             outcomes = dict((session.id, (self.operation.would, None, None)) for session in plan.targets)
         return self._result(plan, outcomes)
 
-    def _domain_warning(self):
-        """The warning for username patterns with a domain under the native tools, naming the host (Ansible prints
-        warnings without it) and, after a fallback, why the native tools ran."""
-        why = ''
-        if self.fallback_reason:
-            why = ' (method auto fell back to it: %s)' % self.fallback_reason.rstrip('.')
-        return ('%s: the native tools do not show domains, so username patterns with a domain match no session with '
-                'method logoff_exe%s; use a bare user name, or method: wts where PowerShell can load the WTS '
-                'functions' % (self.host or 'the host', why))
+    def _failed_entries(self, plan, reason):
+        """Every matched session of a plan whose action failed as a whole: the targets unknown, the others as
+        planned, in ID order."""
+        entries = [(session, self._entry(session, outcome, why)) for session, outcome, why in plan.skipped]
+        entries += [(session, self._entry(session, 'unknown', reason)) for session in plan.targets]
+        return [entry for _unused, entry in sorted(entries, key=lambda pair: pair[0].id)]
 
     def _entry(self, session, outcome, reason, output=None):
         entry = session.to_result()

@@ -53,15 +53,18 @@ def test_a_make_target_the_makefile_lacks_and_a_missing_section_are_refused():
 
 
 def test_a_link_to_a_file_the_tarball_leaves_out_or_to_a_missing_heading_is_refused():
-    page = REPO / 'docs' / 'index.md'
-    text = page.read_text(encoding='utf-8')
-    assert check_readme.broken_links(page, GALAXY['build_ignore'], text) == []
-    text += '\n[emulator](../tests/emulator/ARCHITECTURE.md) [there](getting-started.md#limits-to-know-from-the-start)' \
-            ' [nowhere](getting-started.md#no-such-heading) [gone](no-such-guide.md)\n'
+    page = REPO / 'README.md'
+    assert check_readme.broken_links(page, GALAXY['build_ignore'], README) == []
+    text = README + '\n[emulator](tests/emulator/ARCHITECTURE.md) [there](docs/getting-started.md#limits-to-know-from-the-start)' \
+        ' [nowhere](docs/getting-started.md#no-such-heading) [here](#installation) [gone](docs/no-such-guide.md)' \
+        ' [not here](#no-such-section)\n'
     assert check_readme.broken_links(page, GALAXY['build_ignore'], text) == [
-        'docs/index.md: ../tests/emulator/ARCHITECTURE.md names a file that galaxy.yml build_ignore leaves out of the tarball',
-        'docs/index.md: getting-started.md#no-such-heading names no heading of docs/getting-started.md',
-        'docs/index.md: no-such-guide.md leads nowhere']
+        'README.md: tests/emulator/ARCHITECTURE.md names a file that galaxy.yml build_ignore leaves out of the tarball',
+        'README.md: docs/getting-started.md#no-such-heading names no heading of docs/getting-started.md',
+        'README.md: docs/no-such-guide.md leads nowhere',
+        'README.md: #no-such-section names no heading of README.md']
+    assert check_readme.broken_links(page, [], text)[0] == 'README.md: docs/getting-started.md#no-such-heading names no ' \
+        'heading of docs/getting-started.md'
 
 
 def test_requirement_versions_are_compared_as_numbers():
