@@ -119,16 +119,6 @@ def test_every_module_titles_its_message_boxes_alike_by_default():
     assert len(titles) == 1, titles
 
 
-def test_the_warning_after_a_fallback_names_the_host(run_action):
-    connection = FakeConnection([unpack_refused(), native_snapshot()])
-    result = run_action('win_rds_session_info', {'username': 'CONTOSO\\alice'}, connection,
-                        inventory_hostname='rdsh-berlin')
-    assert result['method'] == 'logoff_exe'
-    assert len(result['warnings']) == 1
-    assert result['warnings'][0].startswith('rdsh-berlin: '), result['warnings']
-    assert 'ConstrainedLanguage' in result['warnings'][0], 'the warning says why the native tools ran'
-
-
 @pytest.mark.parametrize('module, params, check_mode', [('win_rds_session_info', {}, False),
                                                         ('win_rds_message', {'message': 'hi', 'username': 'alice'}, True)])
 def test_companions_report_why_they_fell_back(run_action, module, params, check_mode):
