@@ -34,8 +34,9 @@ options:
       - Users whose sessions to select, as V(user), V(DOMAIN\\user) or V(user@domain), without regard to case,
         with V(*) and V(?) as wildcards in each part.
       - A bare user name matches in any domain. V(user@contoso.com) also matches the NetBIOS domain V(CONTOSO).
-      - The native tools (O(method=logoff_exe)) do not show domains, so a pattern with a domain matches nothing
-        with that method and the result carries a warning.
+      - With O(method=logoff_exe), whose session tools do not show domains, a pattern with a domain reads each
+        session's domain from the accounts of its processes (C(tasklist)); when no process shows the domain of a
+        session the user part matches, the task fails before anything is changed and names that session.
     type: list
     elements: str
   state:
