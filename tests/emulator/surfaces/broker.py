@@ -41,6 +41,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -91,10 +92,16 @@ class Handle:
 
 @dataclass
 class Caller:
-    """One command a real engine runs: who runs it and what its processes did through the broker."""
+    """One command a real engine runs: who runs it and what its processes did through the broker.
+
+    ``first_call`` and ``last_call`` are the times (``time.time()``) of its first request and of its last one before
+    the library's report at exit (``outstanding``): where a command's processes start to work on the host and stop.
+    """
 
     env: object
     calls: list[str] = field(default_factory=list)
+    first_call: float | None = None
+    last_call: float | None = None
     handles: dict[int, Handle] = field(default_factory=dict)
     next_handle: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -182,6 +189,10 @@ class Broker:
             label = f'outstanding {int(words[1])}'
         with caller.lock:
             caller.calls.append(label)
+            if op != 'outstanding':
+                caller.last_call = time.time()
+                if caller.first_call is None:
+                    caller.first_call = caller.last_call
         if op == 'tool':
             return self._tool(caller, words, stream)
         env = caller.env
