@@ -56,6 +56,14 @@ def test_quick_run_measures_every_figure(quick):
     assert '| 2 | 2 | 3 query user + logoff loop |' in (out / 'results.md').read_text(encoding='utf-8')
 
 
+def test_a_relative_output_folder_is_the_same_for_ansible_playbook(tmp_path, monkeypatch):
+    """ansible-playbook runs in a folder of the output: an inventory named relative to the caller's folder would not
+    be found there (it parsed no inventory and ran on no host)."""
+    monkeypatch.chdir(tmp_path)
+    args = run_bench.parse_args(['--quick', '--out', 'results'])
+    assert args.out == tmp_path / 'results'
+
+
 def _host_state(sessions, drop=(), extra=()):
     entry = fleet_config(1, sessions)['hosts'][0]
     table = [{'user': s['user'], 'id': s['id']} for s in entry['sessions'] if s['user'] not in drop]
