@@ -73,6 +73,8 @@ def parse_args(argv):
     args.sessions = sorted(set(args.sessions or quick['sessions']))
     args.forks = args.forks or quick['forks']
     args.transports = [name.strip() for name in args.transports.split(',') if name.strip()]
+    # ansible-playbook runs in a folder of the output, so every path handed to it must be absolute.
+    args.out = args.out.resolve()
     if args.repeat < 1:
         parser.error('--repeat: at least 1')
     if set(args.transports) - {'ntlm', 'basic'} or not args.transports:
