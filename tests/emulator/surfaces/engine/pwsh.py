@@ -50,7 +50,8 @@ POLICY_SCRIPT = Path(__file__).resolve().with_name('host_policy.ps1')
 UTF8_CODEPAGE = 65001
 COMMAND_LIMIT_SECONDS = 1800.0
 """A command still running after this long is stopped (an emulator safeguard; Windows has no such limit)."""
-PROCESS_SLOTS = threading.BoundedSemaphore(int(os.environ.get('WINRDS_EMU_ENGINE_PROCESSES') or 2 * (os.cpu_count() or 1)))
+PROCESS_LIMIT = int(os.environ.get('WINRDS_EMU_ENGINE_PROCESSES') or 2 * (os.cpu_count() or 1))
+PROCESS_SLOTS = threading.BoundedSemaphore(PROCESS_LIMIT)
 """How many PowerShell processes the emulator runs at once, for all its hosts (WINRDS_EMU_ENGINE_PROCESSES, default
 twice the CPUs): each takes a CPU and about 180 MiB while it starts. A command waits for a slot, as a busy host
 makes its clients wait. This is the emulator's machine's limit, not a Windows one."""
