@@ -5,10 +5,16 @@ main process does not see. This runs ansible-playbook in-process with ``WorkerPr
 cProfile: every worker writes ``worker-<pid>.pstats`` to the folder named by ``WINRDS_PROFILE_DIR``, and the
 main process writes ``main.pstats``. ``summarize`` adds them up.
 
+``--emulated`` does all of it against an emulated fleet of the benchmark (``fleet_config.py``) on either engine:
+it starts the fleet, runs one variant's playbook profiled (the rerun after an unprofiled first run) and prints
+the summary.
+
 Usage (the environment of ``tests/bench/measure.py``: ANSIBLE_COLLECTIONS_PATH set)::
 
     WINRDS_PROFILE_DIR=DIR python -m tests.bench.profile_run -i INVENTORY -f 10 PLAYBOOK
-    python -m tests.bench.profile_run --summarize DIR [--top 40]
+    python -m tests.bench.profile_run --summarize DIR [--top 40] [--tottime]
+    python -m tests.bench.profile_run --emulated ENGINE N K VARIANT DIR [--top 40] [--tottime]
+        e.g. --emulated pwsh 20 5 collection .build/profile
 """
 
 from __future__ import annotations
@@ -77,9 +83,48 @@ def summarize(folder, top=40, sort='cumulative'):
         pstats.Stats(str(main)).sort_stats(sort).print_stats(top)
 
 
+def profile_emulated(engine, hosts, sessions, variant, folder):
+    """Profile ``variant`` of the benchmark on an emulated fleet of ``hosts`` hosts (``engine``, K = ``sessions``);
+    the statistics go to ``folder/pstats``. Returns the exit code of the profiled run."""
+    import subprocess
+
+    from tests.bench.fleet_config import fleet_config, host_names
+    from tests.bench.measure import PLAYBOOKS, playbook_env
+    from tests.bench.run_bench import write_inventory
+    from tests.emulator.fleet import Fleet
+
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    with Fleet(fleet_config(hosts, sessions, engine=engine), folder / 'fleet', start_timeout=300) as fleet:
+        inventory = write_inventory(fleet, folder / 'inventory.yml', host_names(hosts), 'ntlm')
+        env = playbook_env(folder)
+        env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
+                                                          env.get('PYTHONPATH')]))
+        runs = [('collection', None)] if variant == 'collection_rerun' else []
+        runs.append((variant, folder / 'pstats'))
+        for name, pstats_dir in runs:
+            if pstats_dir is None:
+                command = [str(Path(sys.executable).parent / 'ansible-playbook')]
+            else:
+                env['WINRDS_PROFILE_DIR'] = str(pstats_dir)
+                command = [sys.executable, '-m', 'tests.bench.profile_run']
+            done = subprocess.run(command + ['-i', str(inventory), '-f', str(min(hosts, 50)), str(PLAYBOOKS[name])],
+                                  cwd=str(folder), env=env, check=False)
+            if done.returncode:
+                return done.returncode
+    return 0
+
+
 if __name__ == '__main__':
+    top = int(sys.argv[sys.argv.index('--top') + 1]) if '--top' in sys.argv else 40
+    order = 'tottime' if '--tottime' in sys.argv else 'cumulative'
     if sys.argv[1:2] == ['--summarize']:
-        top = int(sys.argv[sys.argv.index('--top') + 1]) if '--top' in sys.argv else 40
-        summarize(sys.argv[2], top=top, sort='tottime' if '--tottime' in sys.argv else 'cumulative')
+        summarize(sys.argv[2], top=top, sort=order)
+    elif sys.argv[1:2] == ['--emulated']:
+        engine_name, host_count, session_count, variant_name, out = sys.argv[2:7]
+        code = profile_emulated(engine_name, int(host_count), int(session_count), variant_name, out)
+        if code:
+            sys.exit(code)
+        summarize(Path(out) / 'pstats', top=top, sort=order)
     else:
         sys.exit(run_playbook(sys.argv[1:]))

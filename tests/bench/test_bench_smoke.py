@@ -262,3 +262,16 @@ def test_real_host_timing_runs_read_only_plays_and_projects(tmp_path):
     assert rows[1]['collection'] == 2 * info and rows[1]['rerun'] == info
     assert rows[1]['status_quo'] == 6 * document['projection']['one_raw_command']
     assert set(document['fastest']) == {'startup', 'session_info', 'query_user'}
+
+
+def test_the_profiler_sees_the_collection_in_every_worker_of_an_emulated_run(tmp_path):
+    import pstats
+
+    from tests.bench import profile_run
+
+    assert profile_run.profile_emulated('contract', 2, 1, 'collection', tmp_path) == 0
+    workers = sorted((tmp_path / 'pstats').glob('worker-*.pstats'))
+    assert len(workers) == 2 and (tmp_path / 'pstats' / 'main.pstats').is_file()
+    for path in workers:
+        functions = pstats.Stats(str(path)).stats
+        assert any(name == 'run_module' and file.endswith('_runner.py') for file, _line, name in functions)
