@@ -2,8 +2,9 @@
 
 ansible-playbook runs each task of each host in a forked worker process, which a profiler started in the
 main process does not see. This runs ansible-playbook in-process with ``WorkerProcess._run`` wrapped in
-cProfile: every worker writes ``worker-<pid>.pstats`` to the folder named by ``WINRDS_PROFILE_DIR``, and the
-main process writes ``main.pstats``. ``summarize`` adds them up.
+cProfile: every worker writes ``worker-<pid>.pstats`` to the folder named by ``WINRDS_PROFILE_DIR`` just before
+it sends its result (after that, ansible-playbook may stop it), and the main process writes ``main.pstats``.
+``summarize`` adds them up.
 
 ``--emulated`` does all of it against an emulated fleet of the benchmark (``fleet_config.py``) on either engine:
 it starts the fleet, runs one variant's playbook profiled (the rerun after an unprofiled first run) and prints
@@ -30,6 +31,13 @@ _MAIN = cProfile.Profile(time.process_time)
 """The main process's profiler; a forked worker inherits it running and stops it first."""
 
 
+def _dump(profiler, path):
+    """Write a profile whole or not at all (a reader never sees half a file)."""
+    partial = path.with_name(path.name + '.part')
+    profiler.dump_stats(str(partial))
+    os.replace(str(partial), str(path))
+
+
 def _wrap_workers(folder):
     from ansible.executor.process.worker import WorkerProcess
 
@@ -38,12 +46,26 @@ def _wrap_workers(folder):
     def profiled(self):
         _MAIN.disable()
         profiler = cProfile.Profile(time.process_time)
+        path = folder / ('worker-%d.pstats' % os.getpid())
+        queue = self._final_q
+        send = queue.send_task_result
+
+        def dump_then_send(*args, **kwargs):
+            # Once the last result is in, ansible-playbook ends and stops the workers still running: the profile is
+            # written before the result goes (what the worker does after sending it is not counted).
+            profiler.disable()
+            if not path.exists():
+                _dump(profiler, path)
+            return send(*args, **kwargs)
+
+        queue.send_task_result = dump_then_send  # this worker's copy of the queue object only (it is forked)
         profiler.enable()
         try:
             return original(self)
         finally:
             profiler.disable()
-            profiler.dump_stats(str(folder / ('worker-%d.pstats' % os.getpid())))
+            if not path.exists():
+                _dump(profiler, path)
 
     WorkerProcess._run = profiled
 
