@@ -66,8 +66,9 @@ KINDS = {
 }
 WTS_PHASES = ('engine_start', 'read_stdin', 'unpack', 'payload_parse', 'helper_load', 'payload_work', 'exit')
 RAW_PHASES = ('engine_start', 'payload_work', 'exit')
-_MARK = "[Console]::Error.WriteLine('winrds-phase %s ' + [DateTime]::UtcNow.Ticks)"
-_MARK_LINE = re.compile(rb'winrds-phase (\S+) (\d+)')
+_MARK = ("[Console]::Error.WriteLine('winrds-phase %s ' + [DateTime]::UtcNow.Ticks + ' ' + "
+         "[Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.Ticks)")
+_MARK_LINE = re.compile(rb'winrds-phase (\S+) (\d+) (\d+)')
 _TICKS_AT_EPOCH = 621355968000000000
 """DateTime ticks (100 ns since 0001-01-01) at 1970-01-01, the epoch of ``time.time()``."""
 HELPER_LINE = '$Wts = New-WtsFunctions'
@@ -193,21 +194,35 @@ class Runner:
         return found
 
 
+def _spans(kind, marks, start, end):
+    """Each phase's length from ``marks`` (``{name: moment}``) between ``start`` and ``end`` (None: unknown)."""
+    def span(first, last):
+        return None if first is None or last is None else last - first
+
+    if kind.startswith('raw'):
+        return {'engine_start': span(start, marks['boot']), 'payload_work': span(marks['boot'], marks['end']),
+                'exit': span(marks['end'], end)}
+    helper = marks['helper-end'] - marks['helper']
+    return {'engine_start': span(start, marks['boot']), 'read_stdin': marks['read'] - marks['boot'],
+            'unpack': marks['unpacked'] - marks['read'], 'payload_parse': marks['payload'] - marks['unpacked'],
+            'helper_load': helper, 'payload_work': marks['end'] - marks['payload'] - helper,
+            'exit': span(marks['end'], end)}
+
+
 def phases_of(kind, stderr, timing):
-    """The phases of one command (seconds) from its time marks and the host's timing record."""
-    marks = dict((match.group(1).decode('ascii'), (int(match.group(2)) - _TICKS_AT_EPOCH) / 1e7)
+    """The phases of one command from its time marks and the host's timing record: wall seconds per phase, and in
+    ``cpu`` the CPU seconds the process spent in each (all its threads; from its start for the engine start, unknown
+    for the exit, which comes after the last mark).
+
+    The CPU figures hold when the machine is busy with other work; the wall figures then grow.
+    """
+    walls = dict((match.group(1).decode('ascii'), (int(match.group(2)) - _TICKS_AT_EPOCH) / 1e7)
                  for match in _MARK_LINE.finditer(stderr))
+    cpus = dict((match.group(1).decode('ascii'), int(match.group(3)) / 1e7) for match in _MARK_LINE.finditer(stderr))
     started, ended = timing['started'], timing['started'] + timing['process']
     try:
-        if kind.startswith('raw'):
-            found = {'engine_start': marks['boot'] - started, 'payload_work': marks['end'] - marks['boot'],
-                     'exit': ended - marks['end']}
-        else:
-            helper = marks['helper-end'] - marks['helper']
-            found = {'engine_start': marks['boot'] - started, 'read_stdin': marks['read'] - marks['boot'],
-                     'unpack': marks['unpacked'] - marks['read'], 'payload_parse': marks['payload'] - marks['unpacked'],
-                     'helper_load': helper, 'payload_work': marks['end'] - marks['payload'] - helper,
-                     'exit': ended - marks['end']}
+        found = _spans(kind, walls, started, ended)
+        found['cpu'] = _spans(kind, cpus, 0.0, None)
     except KeyError as missing:
         raise BenchError('%s: the time mark %s is missing (the command did not run through); its stderr: %r'
                          % (kind, missing, stderr[-500:])) from None
@@ -249,14 +264,26 @@ def run_level(level, runs, sessions, say=print):
     return collected
 
 
+def _figures(values):
+    values = [1000.0 * value for value in values if value is not None]
+    if not values:
+        return None
+    return {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
+
+
 def summarize(collected):
-    """``{kind: {phase: {"median", "min", "max"}}}`` in milliseconds."""
+    """``{kind: {phase: {"median", "min", "max"}, "cpu": {phase: ...}}}`` in milliseconds."""
     summary = {}
     for kind, runs in collected.items():
-        summary[kind] = {}
+        summary[kind] = {'cpu': {}}
         for phase in runs[0] if runs else ():
-            values = [1000.0 * run[phase] for run in runs]
-            summary[kind][phase] = {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
+            if phase == 'cpu':
+                for name in runs[0]['cpu']:
+                    figure = _figures(run['cpu'][name] for run in runs)
+                    if figure is not None:
+                        summary[kind]['cpu'][name] = figure
+            else:
+                summary[kind][phase] = _figures(run[phase] for run in runs)
     return summary
 
 
@@ -275,11 +302,12 @@ def measure(runs=10, sessions=5, levels=None, say=print):
 
 
 def markdown(document):
-    """The phases as Markdown tables, one per level: the median and, in brackets, min-max, in ms."""
+    """The phases as Markdown tables, one per level: wall time, the median and, in brackets, min-max, in ms; then the
+    CPU time of each phase (medians, ms)."""
     lines = []
     for level, data in sorted(document['levels'].items(), key=lambda item: int(item[0])):
         summary = data['summary']
-        lines += ['', 'Per command, %s at once (PowerShell %s, K = %d; median and min-max of %d runs, ms):'
+        lines += ['', 'Per command, %s at once (PowerShell %s, K = %d; wall time, median and min-max of %d runs, ms):'
                   % ('one' if level == '1' else level, document['engine_version'], document['sessions'],
                      len(data['runs']['wts_snapshot'])), '',
                   '| command | ' + ' | '.join(WTS_PHASES) + ' | total |',
@@ -291,6 +319,14 @@ def markdown(document):
                 cells.append('-' if figure is None else '%.0f (%.0f-%.0f)' % (
                     figure['median'], figure['min'], figure['max']))
             lines.append('| %s | %s |' % (kind, ' | '.join(cells)))
+        if any(summary[kind].get('cpu') for kind in KINDS):
+            lines += ['', 'The same, CPU time of the process in each phase (all its threads; median, ms; the exit is '
+                      'after the last mark):', '', '| command | ' + ' | '.join(WTS_PHASES[:-1]) + ' |',
+                      '|---|' + '--:|' * (len(WTS_PHASES) - 1)]
+            for kind in KINDS:
+                cpu = summary[kind].get('cpu') or {}
+                lines.append('| %s | %s |' % (kind, ' | '.join(
+                    '%.0f' % cpu[phase]['median'] if phase in cpu else '-' for phase in WTS_PHASES[:-1])))
     return '\n'.join(lines)
 
 

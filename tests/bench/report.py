@@ -303,6 +303,36 @@ def projection(document, transport):
     return found
 
 
+def machine_cpu(row):
+    """CPU seconds the run cost this machine: the controller, the emulator and the engine's processes."""
+    return row['cpu_seconds'] + (row.get('emulator_cpu_seconds') or 0.0) + (row.get('engine_cpu_seconds') or 0.0)
+
+
+def cpu_ratios(results, engine, transport, sessions):
+    """``{N: machine CPU of the status quo / that of win_rds_logoff}`` at K = ``sessions``: on a machine whose every
+    core is busy the wall time follows the CPU, and CPU time does not grow when other work shares the machine."""
+    index = _index(results)
+    found = {}
+    for hosts in _axes(results, engine, transport)[0]:
+        first = index.get((engine, transport, 'collection', hosts, sessions))
+        third = index.get((engine, transport, 'status_quo', hosts, sessions))
+        if first and third:
+            found[hosts] = machine_cpu(third) / machine_cpu(first)
+    return found
+
+
+def _cpu_ratio_table(results, engine, transport):
+    hosts, sessions = _axes(results, engine, transport)
+    ratios = dict((k, cpu_ratios(results, engine, transport, k)) for k in sessions)
+    lines = ['', 'CPU time the machine spent on 3 (controller, emulator and engine) divided by that on 1 (%s, %s):'
+             % (engine, transport), '', '| N | ' + ' | '.join('K=%d' % k for k in sessions) + ' |',
+             '|--:|' + '--:|' * len(sessions)]
+    for n in hosts:
+        cells = ['%.2fx' % ratios[k][n] if n in ratios[k] else '-' for k in sessions]
+        lines.append('| %d | %s |' % (n, ' | '.join(cells)))
+    return lines
+
+
 def _speedup_table(results, engine, transport, title, net=False):
     hosts, sessions = _axes(results, engine, transport)
     ratios = dict((k, speedups(results, engine, transport, k, net=net)) for k in sessions)
@@ -412,6 +442,7 @@ def markdown_report(document):
             if any(speedups(results, engine, transport, k, net=True) for k in sessions):
                 lines += _speedup_table(results, engine, transport, 'The same, both wall times less that of 0, the '
                                         'start-up (%s, %s):' % (engine, transport), net=True)
+            lines += _cpu_ratio_table(results, engine, transport)
             for key, what in (('cpu_seconds', 'Controller CPU'), ('engine_cpu_seconds', 'Engine CPU')):
                 marginal = marginal_cpu(results, engine, transport, key)
                 if not marginal or (key == 'engine_cpu_seconds' and engine != 'pwsh'):
@@ -431,3 +462,30 @@ def markdown_report(document):
                 lines.append('- %s: %s - %s' % (name, word, verdict['detail']))
             lines.append('')
     return '\n'.join(lines)
+
+
+def main(argv=None):
+    """Write ``results.md`` again from a ``results.json`` (and the targets in it), optionally with the per-command
+    phases of another run (``phases.py --out``), e.g. ones measured again on a quieter machine."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=main.__doc__.split('\n', 1)[0])
+    parser.add_argument('results', type=Path, help='results.json of run_bench')
+    parser.add_argument('--phases', type=Path, help='phases.json to use instead of the run\'s own phases')
+    args = parser.parse_args(argv)
+    document = json.loads(args.results.read_text(encoding='utf-8'))
+    if args.phases:
+        document['phases'] = json.loads(args.phases.read_text(encoding='utf-8'))
+        document['phases_from'] = args.phases.name
+    document['targets'] = evaluate_targets(document['results'], document.get('phases'))
+    args.results.write_text(json.dumps(document, indent=2), encoding='utf-8')
+    text = markdown_report(document)
+    (args.results.parent / 'results.md').write_text(text, encoding='utf-8')
+    print(text)
+    return document
+
+
+if __name__ == '__main__':
+    main()

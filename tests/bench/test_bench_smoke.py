@@ -86,8 +86,11 @@ def test_quick_run_on_the_real_engine_times_every_command_and_its_phases(quick):
     for kind, wanted in (('wts_snapshot', phases.WTS_PHASES), ('wts_logoff', phases.WTS_PHASES),
                          ('raw_query', phases.RAW_PHASES), ('raw_logoff', phases.RAW_PHASES)):
         [run] = level['runs'][kind]
-        assert set(run) == set(wanted) | {'total', 'slot_wait'}
+        assert set(run) == set(wanted) | {'total', 'slot_wait', 'cpu'}
         assert abs(sum(run[phase] for phase in wanted) - run['total']) < 1e-6  # the phases cover the process
+        # The process's CPU time at each mark: every phase up to the last mark has one, the exit has none.
+        assert set(run['cpu']) == set(wanted) and run['cpu']['exit'] is None
+        assert run['cpu']['engine_start'] > 0 and all(run['cpu'][phase] >= 0 for phase in wanted[:-1])
     assert document['targets']['pwsh']['ntlm']['helper_load']['met'] is not None
     report = (out / 'results.md').read_text(encoding='utf-8')
     assert '| wts_snapshot |' in report and '| 2 | 2 | 1 win_rds_logoff | wts logoff | 2 |' in report
