@@ -24,8 +24,8 @@ __all__ = (
 
 # (word as printed, canonical state, language, source)
 _STATE_WORD_TABLE = (
-    # English; Japanese hosts print these too under a Japanese header (id 481557477: " セッション名 ユーザー名 ID
-    # 状態 種類 デバイス" over Disc/Active/Listen rows). Short forms from field-notes.md section 2 and
+    # English; Japanese hosts print these too under a Japanese header (capture ja-JP_qwinsta_01, id 481557477:
+    # " セッション名 ユーザー名 ID 状態 種類 デバイス" over Disc/Active/Listen rows). Short forms from field-notes.md section 2 and
     # windows-tools.md section 3 (Disc, Active, Conn, Listen, idle in real captures); the ten states are
     # WTS_CONNECTSTATE_CLASS (MS-RSMC 3.6.4.1.3.3).
     ('Active', 'active', 'en', 'corpus en-US_quser_02/04; windows-tools.md section 3'),
@@ -64,7 +64,18 @@ _STATE_WORD_TABLE = (
     ('断开', 'disconnected', 'zh', 'qwinsta transcripts id 19401283120, id 43787358635 (services 0 断开)'),
     ('已连接', 'connected', 'zh', 'qwinsta transcript id 43787358635 (console 1 已连接)'),
     ('侦听', 'listen', 'zh', 'qwinsta transcript id 43787358635 (rdp-tcp 65536 侦听)'),
+    # Portuguese (Brazil). One quser table in a source comment of a Brazilian project (capture
+    # pt-BR_quser_01_anonymized, id 20285065284; the same lines in ids 11681433246 and 20386632929): names
+    # anonymised and an English header, but the rows sit at the measured columns. "Disco" is what that host
+    # printed for a disconnected session (a user name, no session name); "Ativo" is also the state of a
+    # console row in another Brazilian project's test data (id 69392790056).
+    ('Ativo', 'active', 'pt', 'capture pt-BR_quser_01_anonymized (id 20285065284); test data id 69392790056'),
+    ('Disco', 'disconnected', 'pt', 'capture pt-BR_quser_01_anonymized (id 20285065284)'),
 )
+# Searched for and not found in any public capture or document (so not listed; such rows are read with state
+# "unknown" and the printed word): the state words of Korean, Traditional Chinese (zh-TW, zh-HK), European
+# Portuguese, Polish, Turkish, Czech, Dutch, Swedish, Norwegian, Danish and Finnish hosts, the Brazilian
+# words for connected and listen, and any Japanese state word other than the English ones above.
 
 # (word, language, source): the IDLE TIME cell of a session that has never been idle.
 _IDLE_NONE_TABLE = (
@@ -75,8 +86,9 @@ _IDLE_NONE_TABLE = (
     ('отсутствует', 'ru', 'corpus ru-RU_quser_01'),
     ('无', 'zh', 'quser transcripts id 19401283120, id 60311109607'),
 )
-# Not found in any public source, so not listed: the Italian and Japanese words (a guess such as "nessuno" or
-# "なし" would be reported as unknown by the parser, which is the intended behaviour until a capture shows it).
+# Not found in any public source, so not listed: the Italian, Japanese, Korean, Chinese (Traditional),
+# Portuguese, Polish, Turkish, Czech, Dutch and Nordic words (a guess such as "nessuno" or "なし" would be
+# reported as unknown by the parser, which is the intended behaviour until a capture shows it).
 
 # Column titles seen in real headers. They are used only to recognise a header that has no row under it;
 # the parser never locates cells by them (French and Spanish titles contain single spaces).
@@ -95,8 +107,11 @@ HEADER_TITLES = frozenset((
     'ПОЛЬЗОВАТЕЛЬ', 'СЕАНС', 'СТАТУС', 'БЕЗДЕЙСТВ.', 'ВРЕМЯ', 'ВХОДА', 'ТИП', 'УСТР-ВО',
     # zh (transcripts id 19401283120, id 43787358635)
     '用户名', '会话名', '状态', '空闲时间', '登录时间', '类型', '设备',
-    # ja (id 481557477)
+    # ja (capture ja-JP_qwinsta_01, id 481557477)
     'セッション名', 'ユーザー名', '状態', '種類', 'デバイス',
+    # ko: quser's titles "사용자 이름", "세션 이름", "상태", "유휴 시간", "로그온 시간", as a PowerShell script renames
+    # them in real quser output (id 11187759207); each title is two words but for 상태
+    '사용자', '이름', '세션', '상태', '유휴', '시간', '로그온',
 ))
 
 # Messages printed instead of a table when nothing matches (windows-tools.md sections 2 and 3). The argument

@@ -15,6 +15,9 @@ STATE_NAMES = (
     'idle', 'listen', 'reset', 'down', 'init',
 )
 
+UNKNOWN_STATE = 'unknown'
+"""The state of a session whose state word the native tools printed in a language no public source lists."""
+
 SERVICES_SESSION_ID = 0
 """Session 0 holds the services since Windows Vista; it is never a user's session."""
 
@@ -49,6 +52,8 @@ class Session:
     client_name: str | None = None
     is_console: bool = False
     identity: dict = field(default_factory=dict, compare=False, hash=False)
+    state_word: str | None = None
+    """The state word the native tools printed, kept when the state is unknown (``UNKNOWN_STATE``)."""
 
     @property
     def protection(self):
@@ -78,8 +83,8 @@ class Session:
         return ' '.join(parts)
 
     def to_result(self):
-        """The public description of the session in module results."""
-        return {
+        """The public description of the session in module results (``state_word`` only for an unknown state)."""
+        result = {
             'id': self.id,
             'name': self.name,
             'username': self.username,
@@ -91,3 +96,6 @@ class Session:
             'client_name': self.client_name,
             'is_console': self.is_console,
         }
+        if self.state == UNKNOWN_STATE:
+            result['state_word'] = self.state_word
+        return result

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .model import UNKNOWN_STATE
+
 
 class PlanError(ValueError):
     """The task asks for something that must not be done; nothing has been changed."""
@@ -50,6 +52,38 @@ class Plan:
     """(session, outcome, reason) triples for matched sessions that are not acted on."""
 
 
+def _refuse_unknown_states(sessions, selector, operation):
+    """Fail when a rule needs the state of a session the native tools gave a state word no source lists: a
+    ``state`` selector (does it match?) or an operation with an end state (is it already there?)."""
+    unknown = [session for session in sorted(sessions, key=lambda item: item.id)
+               if session.state == UNKNOWN_STATE and selector.matches_but_state(session)
+               and (selector.uses_state or (operation.end_state and operation.changes))]
+    if unknown:
+        needs = 'the state selector' if selector.uses_state else 'the %s (is it already %s?)' % (
+            operation.name, operation.end_state)
+        raise PlanError('%s needs the state of %s, which the host printed in words this collection does not know '
+                        'yet: %s. Nothing was changed. Select these sessions by ID, name or user instead, or use '
+                        'method: wts; and please report the words with the host\'s display language, so that they '
+                        'can be added.'
+                        % (needs, ', '.join('session %d' % session.id for session in unknown),
+                           ', '.join(sorted(set("'%s'" % session.state_word for session in unknown)))))
+
+
+def _refuse_unknown_domains(sessions, selector):
+    """Fail when only a session's domain, which the host did not show, decides whether a domain-qualified
+    ``username`` pattern selects it: the native tools learn a domain from the session's processes (tasklist), and a
+    session may have none left, or processes of more than one account of that name."""
+    undecided = [session for session in sorted(sessions, key=lambda item: item.id)
+                 if selector.undecided_by_domain(session)]
+    if undecided:
+        raise PlanError('username names a domain, and the host did not show the domain of %s (the native tools '
+                        'learn it from the processes of a session, and %s none under one account of that name). '
+                        'Nothing was changed. Select these sessions by ID or by a bare user name, or use method: '
+                        'wts, which reads the domain of every session.'
+                        % (', '.join('session %d (%s)' % (session.id, session.username) for session in undecided),
+                           'it has' if len(undecided) == 1 else 'they have'))
+
+
 def build_plan(sessions, selector, operation, max_sessions=None):
     """Plan an operation on the sessions a selector matches.
 
@@ -57,8 +91,11 @@ def build_plan(sessions, selector, operation, max_sessions=None):
     :param selector: a :class:`Selector`.
     :param operation: an :class:`Operation` (see ``OPERATIONS``).
     :param max_sessions: fail when more sessions than this would be acted on.
-    :raises PlanError: a protected session is named explicitly, or the plan exceeds ``max_sessions``.
+    :raises PlanError: a protected session is named explicitly, the plan exceeds ``max_sessions``, or a rule
+        needs a state or a domain the host did not show.
     """
+    _refuse_unknown_states(sessions, selector, operation)
+    _refuse_unknown_domains(sessions, selector)
     plan = Plan(operation)
     for session in sorted(sessions, key=lambda item: item.id):
         if not selector.matches(session):

@@ -32,7 +32,7 @@ import re
 import unicodedata
 
 from .locales import is_header_title, is_idle_none_word, is_no_session_message, state_from_word
-from .model import FIRST_LISTENER_ID
+from .model import FIRST_LISTENER_ID, UNKNOWN_STATE
 
 __all__ = ('QueryParseError', 'display_width', 'parse_query_session', 'parse_query_user')
 
@@ -207,7 +207,9 @@ def _parse_row(row, id_column, layout):
         # state; listeners are never acted on, so an unsourced word there must not stop the whole snapshot.
         state = 'listen'
     if state is None:
-        raise QueryParseError('unknown session state word %r' % (after[0].text,), line, after[0].text)
+        # A word no public source lists: not guessed. The row is still read (its cells are located by layout,
+        # not by the word); what needs the state refuses to go on (planner.py).
+        state = UNKNOWN_STATE
     idle_minutes = logon_time = None
     if layout.has_times:
         if not record['username']:
@@ -224,6 +226,7 @@ def _parse_row(row, id_column, layout):
         'session_name': record['session_name'],
         'username': record['username'],
         'state': state,
+        'state_word': after[0].text,
         'current': row.current,
         'idle_minutes': idle_minutes,
         'logon_time': logon_time,
@@ -252,6 +255,7 @@ def _parse(text, layout):
                 raise QueryParseError('%s output is neither a session table nor a "no session" message'
                                       % layout.command, line)
         return []
+    rows = _without_counters(rows, layout)
     for row in rows:
         if not row.candidates:
             raise QueryParseError('%s output has a line that is not a session row' % layout.command, row.line)
@@ -259,15 +263,32 @@ def _parse(text, layout):
     return [_parse_row(row, id_column, layout) for row in rows]
 
 
+_COUNTER = re.compile(r'^\s*[^\d\s][^:：]*[:：]\s*\d+\s*$')
+"""A counter line of ``query session /counter``: a label, a colon, a number (Microsoft's reference says the option
+shows the numbers of sessions created, disconnected and reconnected; no capture shows the wording)."""
+
+
+def _without_counters(rows, layout):
+    """The rows without the counter lines that ``query session /counter`` prints after the table: only a run of
+    such lines at the very end, and only for query session, so that a malformed row inside the table still fails."""
+    if layout.has_times:
+        return rows
+    end = len(rows)
+    while end > 1 and not rows[end - 1].candidates and _COUNTER.match(rows[end - 1].line):
+        end -= 1
+    return rows[:end]
+
+
 def parse_query_user(text):
     """Parse the output of ``query user`` (quser).
 
     :param text: the tool's output, already decoded; CRLF or LF line ends.
     :returns: one dict per session row, with keys ``id`` (int), ``session_name`` (str or None when the cell is
-        blank), ``username`` (str), ``state`` (a canonical name of ``locales.STATE_NAMES``), ``current`` (the
-        ``>`` marker), ``idle_minutes`` (int, or None for a "none" word or a blank cell) and ``logon_time``
-        (the cell as printed, or None). A "no user" message (or no text at all) gives an empty list.
-    :raises QueryParseError: for text that is not such output, or an unknown state or idle word.
+        blank), ``username`` (str), ``state`` (a canonical name of ``locales.STATE_NAMES``, or ``unknown`` for a
+        word no source lists), ``state_word`` (the word as printed), ``current`` (the ``>`` marker),
+        ``idle_minutes`` (int, or None for a "none" word or a blank cell) and ``logon_time`` (the cell as printed,
+        or None). A "no user" message (or no text at all) gives an empty list.
+    :raises QueryParseError: for text that is not such output, or an unknown idle word.
     """
     return _parse(text, _QUERY_USER)
 
@@ -279,6 +300,7 @@ def parse_query_session(text):
     :returns: one dict per session row, with the keys of :func:`parse_query_user`; ``username`` is None for
         rows without a user (services, listeners), ``idle_minutes`` and ``logon_time`` are always None. The
         TYPE and DEVICE cells are not returned.
-    :raises QueryParseError: for text that is not such output, or an unknown state word.
+        Counter lines after the table (``/counter``) are left out.
+    :raises QueryParseError: for text that is not such output.
     """
     return _parse(text, _QUERY_SESSION)

@@ -101,6 +101,10 @@ class UserPattern:
     def qualified(self):
         return self.domains is not None
 
+    def matches_user(self, session):
+        """True when the user part matches, whatever the domain."""
+        return bool(session.username) and self.user.fullmatch(fold(session.username)) is not None
+
     def matches(self, session):
         if not session.username or not self.user.fullmatch(fold(session.username)):
             return False
@@ -192,16 +196,45 @@ class Selector:
             return True
         return any(pattern.literal and pattern.matches(session.name) for pattern in self.names)
 
-    def matches(self, session):
-        """True when every given selector kind accepts the session."""
+    def undecided_by_domain(self, session):
+        """True when only the session's domain, which is unknown, decides whether a domain-qualified username
+        pattern selects it: its user part matches and every other given selector kind accepts it."""
+        if session.domain or not session.username:
+            return False
+        if not any(user.qualified and user.matches_user(session) for user in self.users):
+            return False
+        if any(not user.qualified and user.matches(session) for user in self.users):
+            return False  # a bare pattern selects it anyway
+        return self._other_kinds_match(session)
+
+    def _other_kinds_match(self, session):
         if self.ids or self.names:
             if session.id not in self.ids and not any(pattern.matches(session.name) for pattern in self.names):
                 return False
-        if self.users and not any(user.matches(session) for user in self.users):
-            return False
         if self.states and session.state not in self.states:
             return False
         if self.min_idle_minutes is not None:
             if session.idle_minutes is None or session.idle_minutes < self.min_idle_minutes:
                 return False
         return True
+
+    @property
+    def uses_state(self):
+        """True when a ``state`` selector is given."""
+        return bool(self.states)
+
+    def matches_but_state(self, session):
+        """True when every given selector kind but ``state`` accepts the session."""
+        if self.ids or self.names:
+            if session.id not in self.ids and not any(pattern.matches(session.name) for pattern in self.names):
+                return False
+        if self.users and not any(user.matches(session) for user in self.users):
+            return False
+        if self.min_idle_minutes is not None:
+            if session.idle_minutes is None or session.idle_minutes < self.min_idle_minutes:
+                return False
+        return True
+
+    def matches(self, session):
+        """True when every given selector kind accepts the session."""
+        return self.matches_but_state(session) and not (self.states and session.state not in self.states)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .model import Session, state_name
+from .model import UNKNOWN_STATE, Session, state_name
 
 _NO_CONSOLE = 0xFFFFFFFF
 """WTSGetActiveConsoleSessionId's answer when no session is attached to the console (wts payload v2 sends null)."""
@@ -65,14 +65,34 @@ def sessions_from_wts(document):
     return sessions
 
 
-def sessions_from_native(session_rows, user_rows):
+def domain_of(username, accounts):
+    """The domain of a session's user, from the accounts its processes run under (``DOMAIN\\user``, as tasklist
+    prints them): the one domain whose account has the session's user name, or None when there is none or more
+    than one (the native tools print no domain anywhere else)."""
+    if not username:
+        return None, None
+    found = {}
+    for account in accounts or ():
+        domain, sep, user = account.rpartition('\\')
+        if sep and domain and user.casefold() == username.casefold():
+            found.setdefault(domain.casefold(), account)
+    if len(found) != 1:
+        return None, None
+    account = next(iter(found.values()))
+    return account.rpartition('\\')[0], account
+
+
+def sessions_from_native(session_rows, user_rows, accounts=None):
     """Sessions from parsed ``query session`` and ``query user`` rows (see query_parser).
 
     ``query session`` lists every session, listeners and services included; ``query user`` adds idle and
     logon times for user sessions and is preferred for the user name. A session only one of them shows (it
-    came or went between the two commands) is kept as that command saw it.
+    came or went between the two commands) is kept as that command saw it. ``accounts`` maps a session ID to the
+    accounts its processes run under (tasklist), which give the user's domain (see :func:`domain_of`); without it
+    every domain is unknown (None).
     """
     users = dict((row['id'], row) for row in user_rows)
+    sessions = dict((row['id'], row) for row in session_rows)
     merged = []
     seen = set()
     for row in list(session_rows) + list(user_rows):
@@ -82,16 +102,23 @@ def sessions_from_native(session_rows, user_rows):
         user_row = users.get(row['id'])
         username = (user_row or row).get('username') or row.get('username')
         name = row.get('session_name') if row.get('session_name') is not None else (user_row or {}).get('session_name')
+        # The state from query user, unless only query session's word is one a source lists.
+        state_row = user_row or row
+        if state_row['state'] == UNKNOWN_STATE and sessions.get(row['id'], state_row)['state'] != UNKNOWN_STATE:
+            state_row = sessions[row['id']]
+        domain, account = domain_of(username, (accounts or {}).get(row['id']))
         merged.append(Session(
             id=row['id'],
             name=name,
             username=username or None,
-            domain=None,
-            state=(user_row or row)['state'],
+            domain=domain,
+            state=state_row['state'],
+            state_word=state_row.get('state_word') if state_row['state'] == UNKNOWN_STATE else None,
             idle_minutes=(user_row or {}).get('idle_minutes'),
             logon_time=(user_row or {}).get('logon_time'),
             is_console=(name or '').casefold() == 'console',
             identity={'user_cell': (user_row or {}).get('username') or username or '',
-                      'logon_cell': (user_row or {}).get('logon_time')},
+                      'logon_cell': (user_row or {}).get('logon_time'),
+                      'account': account},
         ))
     return merged

@@ -160,7 +160,9 @@ sessions:
       type: str
       sample: CONTOSO
     state:
-      description: The session state when it was read.
+      description: >-
+        The session state when it was read, or V(unknown) when the native tools printed a state word this collection
+        does not know yet (see RV(sessions[].state_word)).
       type: str
       sample: active
     idle_minutes:
@@ -187,6 +189,13 @@ sessions:
       description: Whether this is the console session.
       type: bool
       sample: false
+    state_word:
+      description: >-
+        The state word the native tools printed, when it is a word this collection does not know yet (RV(sessions[].state)
+        is then V(unknown)): such a session can be listed and selected by ID, name or user, but not by its state.
+      returned: when the state is unknown
+      type: str
+      sample: Actief
     outcome:
       description:
         - V(logged_off) - done (and gone, when O(wait=true)).

@@ -19,6 +19,7 @@ from ansible_collections.winrds.sessions.plugins.module_utils.planner import OPE
 from ansible_collections.winrds.sessions.plugins.module_utils.selectors import Selector, SelectorError
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import PayloadError, PayloadRunner
 from ansible_collections.winrds.sessions.plugins.plugin_utils.methods import TaskError, read_sessions
+from ansible_collections.winrds.sessions.plugins.plugin_utils.methods.native import NativeDriver
 
 __all__ = ['SessionTask', 'TaskError', 'run_module', 'validate']
 
@@ -44,6 +45,8 @@ def validate(operation, params):
         if len(value) > _MAX_MESSAGE:
             raise SelectorError('%s: %d characters is too long for a message box (at most %d)'
                                 % (name, len(value), _MAX_MESSAGE))
+    if params.get('method') == 'logoff_exe' and NativeDriver.refusal(operation, params):
+        raise SelectorError(NativeDriver.refusal(operation, params))
     if operation.name == 'message' and not (params.get('message') or '').strip():
         raise SelectorError('message: an empty message cannot be sent')
     for name in ('grace_period', 'timeout', 'max_sessions'):
@@ -112,13 +115,14 @@ class SessionTask:
             raise PayloadError('%s This happened while reading the sessions: nothing was changed; run the task '
                                'again, and if it fails the same way, check the host (-vvvv shows the answer).'
                                % error) from error
-        if selector.has_qualified_user and self.method == 'logoff_exe':
-            self.warnings.append('the native tools do not show domains: username patterns with a domain match no '
-                                 'session with method logoff_exe; use method: wts or a bare user name')
         plan = build_plan(sessions, selector, self.operation, params.get('max_sessions'))
         self._say('%d sessions on the host, %d matched, %d to act on'
                   % (len(sessions), len(plan.matched), len(plan.targets)))
         outcomes = {}
+        refusal = plan.targets and self.operation.changes and self.driver.refusal(self.operation, params)
+        if refusal:
+            # method auto fell back to a method that cannot do this: found before anything was changed.
+            raise TaskError('%s. Nothing was changed.' % refusal)
         if plan.targets and self.operation.changes and not self.check_mode:
             try:
                 outcomes = self.act(plan.targets)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from ansible_collections.winrds.sessions.plugins.module_utils.native_output import codec_for_code_page, split_frames
+from ansible_collections.winrds.sessions.plugins.module_utils.native_output import Codecs, split_frames
 from ansible_collections.winrds.sessions.plugins.plugin_utils import _transport
 from tests.emulator.windows import testing
 from tests.emulator.windows.host import ExecContext
@@ -43,11 +43,10 @@ def wts_document(result):
 
 
 def native_frames(result):
-    """The native payload's frames and the codec its chcp frame names, read by the controller's readers."""
+    """The native payload's frames and the codecs its code page frames name, read by the controller's readers."""
     frames, errors = split_frames(result.stdout)
     assert not errors, errors
-    chcp = next(frame for frame in frames if frame.step == 'chcp')
-    return frames, codec_for_code_page(chcp)
+    return frames, Codecs.from_frames(frames)
 
 
 def last_command(host):

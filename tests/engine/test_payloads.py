@@ -32,15 +32,16 @@ def test_the_native_payload_lists_the_sessions_with_the_tools(make_host):
     result = run_payload(host, 'native', SNAPSHOT)
     assert result.rc == 0, result.stderr
     frames, codec = native_frames(result)
-    assert [frame.step for frame in frames] == ['chcp', 'query-session', 'query-user']
+    assert [frame.step for frame in frames] == ['chcp', 'oemcp', 'query-session', 'query-user']
     assert all(frame.rc == 0 for frame in frames)
-    assert codec == 'utf-8'  # the WinRS shell's code page that ansible asks for, which chcp reports
-    assert last_command(host)['calls'] == ['tool chcp', 'tool query', 'tool query']
+    # The WinRS shell's code page that ansible asks for, which chcp reports, then the OEM one from the registry.
+    assert codec.order == ['utf-8', 'cp437']
+    assert last_command(host)['calls'] == ['tool chcp', 'tool reg', 'tool query', 'tool query']
 
 
 def test_a_payload_with_a_syntax_error_fails_and_the_controller_says_so(make_host):
     host = make_host()
-    broken = '# winrds payload: native v1\nif ($true {\n'
+    broken = '# winrds payload: native v2\nif ($true {\n'
     result = host.execute(bootstrap_command(), b'{"op":"snapshot"}\n' + broken.encode('ascii'), context(host))
     assert result.rc != 0
     assert result.stderr.startswith(b'#< CLIXML')
@@ -100,7 +101,7 @@ def test_in_constrained_language_the_bootstrap_refuses_the_packed_payload_and_na
     assert last_command(host)['calls'] == []  # nothing of the wts payload ran
     result = run_payload(host, 'native', SNAPSHOT)
     frames, _codec = native_frames(result)
-    assert [frame.step for frame in frames] == ['chcp', 'query-session', 'query-user']
+    assert [frame.step for frame in frames] == ['chcp', 'oemcp', 'query-session', 'query-user']
     assert last_command(host)['engine']['policy'] == ['WINRDS_EMU_LANGUAGE_MODE']
 
 

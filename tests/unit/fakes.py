@@ -97,15 +97,24 @@ def unpack_refused(language_mode='ConstrainedLanguage'):
     return 0, json.dumps(document).encode('ascii'), b''
 
 
-def frame(step, body, rc=0, ident=None, verdict=None):
+def frame(step, body, rc=0, ident=None, verdict=None, err=b''):
+    """One frame of the native payload's stdout (native.ps1): the tool's output and error bytes in hexadecimal."""
     label = step if ident is None else '%s %d' % (step, ident)
-    end = '##winrds:end %s rc=%d' % (label, rc) + (' verdict=%s' % verdict if verdict else '')
-    text = '##winrds:begin %s\r\n' % label
-    return text.encode('ascii') + body + b'\r\n' + end.encode('ascii') + b'\r\n'
+    lines = ['##winrds:begin %s' % label]
+    if body:
+        lines.append('##winrds:out ' + ' '.join('%02X' % byte for byte in body))
+    if err:
+        lines.append('##winrds:err ' + ' '.join('%02X' % byte for byte in err))
+    lines.append('##winrds:end %s rc=%d' % (label, rc) + (' verdict=%s' % verdict if verdict else ''))
+    return ('\r\n'.join(lines) + '\r\n').encode('ascii')
 
 
-def chcp_frame(code_page=437):
-    return frame('chcp', ('Active code page: %d' % code_page).encode('ascii'))
+def chcp_frame(code_page=437, oem=None):
+    """The code page frames every answer starts with: the console's (chcp) and the OEM one (reg query)."""
+    registry = ('\r\nHKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage\r\n'
+                '    OEMCP    REG_SZ    %d\r\n\r\n' % (oem or code_page))
+    return (frame('chcp', ('Active code page: %d\r\n' % code_page).encode('ascii'))
+            + frame('oemcp', registry.encode('ascii')))
 
 
 def native_snapshot(locale='en-US', code_page=437, user_rc=0, user_text=None, session_text=None):

@@ -209,6 +209,43 @@ function Send-Message {
     @($err, 0)
 }
 
+function Send-MessagesTogether {
+    # Messages that wait for an answer, one thread each: WTSSendMessage with bWait blocks its caller until the user
+    # answers or the timeout passes, so every user sees the message at once and the call takes about one timeout
+    # (up to 64 at a time). A reply is @(win32 error or 0, response), or @(-1, 0, reason) when the thread failed.
+    param([IntPtr]$Server, $Targets, [string]$Title, [string]$Text, [int]$Seconds)
+    $send = {
+        param($Wts, [IntPtr]$Server, [int]$Id, [string]$Title, [string]$Text, [int]$Seconds)
+        $response = 0
+        $err = 0
+        if ($Wts::WTSSendMessageW($Server, $Id, $Title, $Title.Length * 2, $Text, $Text.Length * 2, 0x30, $Seconds, [ref]$response, $true, [ref]$err)) {
+            return @(0, $response)
+        }
+        @($err, 0)
+    }
+    $pool = [RunspaceFactory]::CreateRunspacePool(1, [Math]::Min(64, @($Targets).Count))
+    $pool.Open()
+    $replies = @{}
+    try {
+        $calls = foreach ($target in $Targets) {
+            $shell = [PowerShell]::Create()
+            $shell.RunspacePool = $pool
+            $null = $shell.AddScript($send.ToString()).AddArgument($Wts).AddArgument($Server).AddArgument([int]$target.id)
+            $null = $shell.AddArgument($Title).AddArgument($Text).AddArgument($Seconds)
+            , @([int]$target.id, $shell, $shell.BeginInvoke())
+        }
+        foreach ($call in $calls) {
+            try {
+                $reply = @($call[1].EndInvoke($call[2]))
+                if ($reply.Count -eq 2) { $replies[$call[0]] = @([int]$reply[0], $reply[1]) } else { $replies[$call[0]] = @(-1, 0, 'the message thread returned no answer') }
+            } catch {
+                $replies[$call[0]] = @(-1, 0, $_.Exception.Message)
+            } finally { $call[1].Dispose() }
+        }
+    } finally { $pool.Dispose() }
+    $replies
+}
+
 function ConvertTo-SessionDocument {
     param($Record)
     [ordered]@{
@@ -281,11 +318,22 @@ try {
             $result.sessions = $sessions
         }
         'message' {
+            $targets = @($data.targets)
+            if ($data.wait_response -and $targets.Count -gt 1) {
+                $replies = Send-MessagesTogether $server $targets ([string]$data.title) ([string]$data.text) ([int]$data.timeout_seconds)
+            } else {
+                $replies = @{}
+                foreach ($target in $targets) {
+                    $replies[[int]$target.id] = Send-Message $server ([int]$target.id) ([string]$data.title) ([string]$data.text) ([int]$data.timeout_seconds) ([bool]$data.wait_response)
+                }
+            }
             $results = New-Object System.Collections.Generic.List[object]
-            foreach ($target in @($data.targets)) {
-                $reply = Send-Message $server ([int]$target.id) ([string]$data.title) ([string]$data.text) ([int]$data.timeout_seconds) ([bool]$data.wait_response)
+            foreach ($target in $targets) {
+                $reply = $replies[[int]$target.id]
                 if ($reply[0] -eq 0) {
                     $results.Add((New-Outcome -Id $target.id -Outcome 'done' -Response $reply[1]))
+                } elseif ($reply[0] -lt 0) {
+                    $results.Add((New-Outcome -Id $target.id -Outcome 'failed' -Message $reply[2]))
                 } else {
                     $text = (New-Object System.ComponentModel.Win32Exception($reply[0])).Message
                     $results.Add((New-Outcome -Id $target.id -Outcome 'failed' -Code $reply[0] -Message $text))
@@ -313,6 +361,9 @@ try {
                 if ($grace -gt 0) { Start-Sleep -Seconds $grace }
                 $logons = Get-Logons -Server $server
             }
+            # Every session is asked to leave first; then they are waited for together, so that a logoff with wait
+            # takes one timeout at most, whatever the number of sessions.
+            $waiting = @()
             foreach ($target in $live) {
                 $id = [int]$target.id
                 try {
@@ -329,19 +380,31 @@ try {
                         continue
                     }
                     $outcomes[$id] = New-Outcome -Id $id -Outcome 'done'
-                    if ($data.op -eq 'logoff' -and $data.wait) {
-                        # Only this session is asked about, once per poll: is its logon still there?
-                        $deadline = (Get-Date).AddSeconds([int]$data.timeout_seconds)
-                        $logon = ConvertTo-IsoTime $target.logon_time
-                        while ((Get-LogonTime -Server $server -Id $id) -eq $logon) {
-                            if ((Get-Date) -ge $deadline) { $outcomes[$id] = New-Outcome -Id $id -Outcome 'timeout'; break }
-                            Start-Sleep -Milliseconds 500
-                        }
-                    }
+                    if ($data.op -eq 'logoff' -and $data.wait) { $waiting += $target }
                 } catch {
                     # One session's failure must not hide what happened to the others.
                     $outcomes[$id] = New-Outcome -Id $id -Outcome 'failed' -Message $_.Exception.Message
                 }
+            }
+            $deadline = (Get-Date).AddSeconds([int]$data.timeout_seconds)
+            while ($waiting.Count -gt 0) {
+                # Each waiting session is asked about once per poll: is its logon still there?
+                $still = @()
+                foreach ($target in $waiting) {
+                    $id = [int]$target.id
+                    try {
+                        if ((Get-LogonTime -Server $server -Id $id) -eq (ConvertTo-IsoTime $target.logon_time)) { $still += $target }
+                    } catch {
+                        $outcomes[$id] = New-Outcome -Id $id -Outcome 'failed' -Message $_.Exception.Message
+                    }
+                }
+                $waiting = $still
+                if ($waiting.Count -eq 0) { break }
+                if ((Get-Date) -ge $deadline) {
+                    foreach ($target in $waiting) { $outcomes[[int]$target.id] = New-Outcome -Id $target.id -Outcome 'timeout' }
+                    break
+                }
+                Start-Sleep -Milliseconds 500
             }
             $results = New-Object System.Collections.Generic.List[object]
             foreach ($target in @($data.targets)) { $results.Add($outcomes[[int]$target.id]) }

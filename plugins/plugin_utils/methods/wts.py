@@ -32,6 +32,11 @@ class WtsDriver:
         self.params = params
         self.computer = None
 
+    @staticmethod
+    def refusal(operation, params):
+        """Why this method cannot do what the task asks, before anything is sent; None when it can."""
+        return None
+
     def _call(self, data):
         document = parse_json_answer('wts', self.runner.run('wts', data))
         self.computer = document.get('computer') or self.computer

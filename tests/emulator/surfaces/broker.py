@@ -102,6 +102,10 @@ class Caller:
     calls: list[str] = field(default_factory=list)
     first_call: float | None = None
     last_call: float | None = None
+    in_flight: dict[str, int] = field(default_factory=dict)
+    peak: dict[str, int] = field(default_factory=dict)
+    """The most calls of each kind that were in progress at once (threads or processes of the command calling
+    together: a test sees that waits overlapped without timing them)."""
     handles: dict[int, Handle] = field(default_factory=dict)
     next_handle: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -193,6 +197,15 @@ class Broker:
                 caller.last_call = time.time()
                 if caller.first_call is None:
                     caller.first_call = caller.last_call
+            caller.in_flight[label] = caller.in_flight.get(label, 0) + 1
+            caller.peak[label] = max(caller.peak.get(label, 0), caller.in_flight[label])
+        try:
+            return self._dispatch(caller, op, words, stream)
+        finally:
+            with caller.lock:
+                caller.in_flight[label] -= 1
+
+    def _dispatch(self, caller: Caller, op: str, words: list[str], stream) -> list[str]:
         if op == 'tool':
             return self._tool(caller, words, stream)
         env = caller.env

@@ -52,6 +52,8 @@ Optional host keys (defaults in brackets):
 - ``native_output_encoding`` [console]: how the native tools encode what they write to a pipe. ``console``: the
   console's code page (the WinRS shell's, which ``chcp`` shows; ansible asks for 65001); ``oem``: the OEM code
   page of the system locale whatever the console's. No public source says which the tools do (field-notes §3).
+- ``missing_tools`` [none]: native tools this host does not have (``query`` on a client edition that lacks the
+  Remote Desktop tools): starting them fails as Windows fails to find a program.
 - ``wts_open_server_failure`` [null]: what WTSOpenServerW returns for a server it cannot reach. Microsoft's
   reference says only "a handle that is not valid; test it by using it in another call": ``null`` (NULL, which is
   also WTS_CURRENT_SERVER_HANDLE, with the error as last error) or ``deferred`` (a handle whose every call fails
@@ -76,7 +78,8 @@ connectquery, shadow, disconnected, idle, listen, reset, down, init; ``disc``/``
 ``last_input_time`` (ISO, or null for no input recorded: what WTSINFO's LastInputTime holds; replaces
 ``idle_minutes``), ``logon_time`` (default one hour before the clock), ``disconnect_time`` (ISO or null; default:
 when input stopped, for a disconnected session),
-``client``, ``type`` and ``device`` (query session columns), ``answers`` (the button a user clicks on a
+``client``, ``type`` and ``device`` (query session columns), ``processes`` [true] (false: the user's own
+processes are not running, as at the start or end of a logon, so tasklist shows none under the account), ``answers`` (the button a user clicks on a
 message box, 1 = OK; default: nobody answers), ``answer_delay_seconds`` [0].
 
 Server keys: ``name`` (required), ``locale``, ``sessions``, ``services``, ``listener``, ``computer_name``,
@@ -206,7 +209,7 @@ def build_sessions(config: ComputerConfig, start: datetime) -> list[Session]:
         sessions.append(Session(
             id=int(raw['id']), name=raw.get('name'), user=user, domain=raw.get('domain'), state=state,
             logon_time=logon, last_input=last_input, disconnect_time=disconnect, client=raw.get('client'),
-            type=raw.get('type'), device=raw.get('device'),
+            type=raw.get('type'), device=raw.get('device'), processes=bool(raw.get('processes', True)),
             answers=None if raw.get('answers') is None else int(raw['answers']),
             answer_delay_seconds=float(raw.get('answer_delay_seconds', 0))))
     ids = {s.id for s in sessions}
@@ -293,7 +296,8 @@ def parse_host(raw: dict) -> HostConfig:
         message_block_seconds=float(raw.get('message_block_seconds', 300)), powershell_exit_code=exit_mode,
         add_type_blocked=bool(raw.get('add_type_blocked', False)),
         add_type_error=str(raw.get('add_type_error', HostOptions.add_type_error)), unknowns=unknowns,
-        native_output_encoding=output_encoding, wts_open_server_failure=open_failure)
+        native_output_encoding=output_encoding, wts_open_server_failure=open_failure,
+        missing_tools=frozenset(str(tool).lower() for tool in raw.get('missing_tools') or ()))
     servers = [_computer(s, f'{name}: servers[{i}]') for i, s in enumerate(raw.get('servers') or [])]
     return HostConfig(computer=computer, port=int(raw.get('port', 0)), scheme=scheme, auth=auth, accounts=accounts,
                       language_mode=language_mode, engine=engine,

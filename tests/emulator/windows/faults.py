@@ -13,6 +13,8 @@ given as None clears it. Keys the protocol layer owns (``drop_connection_after_r
                            (``logon_time`` to choose it; default: the moment it happens).
 ``logoff_hangs``           ``[ids]``: logoff is accepted (rc 0 / WTS success) but the session never leaves.
 ``access_denied_ids``      ``[ids]``: every action on these sessions fails with error 5.
+``query_error_ids``        ``{id: code}``: ``query user <id>`` of these sessions fails with that Win32 error (an RPC or
+                           access failure, not "no such user").
 ``stdout_truncate_bytes``  N: every command's stdout is cut to its first N bytes.
 ``stdout_garbage``         true: the second half of every command's stdout is replaced by bytes that are
                            neither JSON nor text in any code page (``b"\\x00\\xff\\xfe<garbage>\\x8f\\x90"``).
@@ -65,6 +67,7 @@ class HostFaults:
     changes: dict[str, TableChange] = field(default_factory=dict)
     logoff_hangs: frozenset[int] = frozenset()
     access_denied_ids: frozenset[int] = frozenset()
+    query_error_ids: dict[int, int] = field(default_factory=dict)
     stdout_truncate_bytes: int | None = None
     stdout_garbage: bool = False
 
@@ -84,6 +87,8 @@ class HostFaults:
                 self.logoff_hangs = frozenset(int(i) for i in (value or ()))
             elif key == 'access_denied_ids':
                 self.access_denied_ids = frozenset(int(i) for i in (value or ()))
+            elif key == 'query_error_ids':
+                self.query_error_ids = dict((int(ident), int(code)) for ident, code in (value or {}).items())
             elif key == 'stdout_truncate_bytes':
                 self.stdout_truncate_bytes = None if value is None else int(value)
             elif key == 'stdout_garbage':
@@ -117,6 +122,7 @@ class HostFaults:
             'pending': {kind: change.spec for kind, change in self.changes.items()},
             'logoff_hangs': sorted(self.logoff_hangs),
             'access_denied_ids': sorted(self.access_denied_ids),
+            'query_error_ids': dict(sorted(self.query_error_ids.items())),
             'stdout_truncate_bytes': self.stdout_truncate_bytes,
             'stdout_garbage': self.stdout_garbage,
         }

@@ -54,6 +54,7 @@ class HostOptions:
     add_type_error: str = 'Cannot add type. Compilation errors occurred.'
     native_output_encoding: str = 'console'
     wts_open_server_failure: str = 'null'
+    missing_tools: frozenset = frozenset()
     unknowns: dict[str, object] = field(default_factory=lambda: dict(UNKNOWN_DEFAULTS))
 
     def unknown(self, key: str):

@@ -38,6 +38,8 @@ class Session:
     device: str | None = None
     answers: int | None = None
     answer_delay_seconds: float = 0.0
+    processes: bool = True
+    """Whether the user's own processes run (tasklist shows them under the user's account)."""
 
     def copy(self) -> Session:
         """An independent copy (sessions are mutated in place by the host)."""

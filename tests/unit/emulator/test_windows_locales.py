@@ -35,7 +35,8 @@ def test_every_text_can_be_written_in_the_oem_code_page(tag):
 
 
 @pytest.mark.parametrize('tag, page', [('en-US', 437), ('de-DE', 850), ('fr-FR', 850), ('es-ES', 850),
-                                       ('it-IT', 850), ('ru-RU', 866), ('zh-CN', 936), ('ja-JP', 932)])
+                                       ('it-IT', 850), ('ru-RU', 866), ('zh-CN', 936), ('ja-JP', 932),
+                                       ('pt-BR', 850)])
 def test_oem_code_pages_follow_the_nls_table(tag, page):
     # windows-tools §9 (tats-u/locale-name-code-page nls_info.json).
     assert locales.load(tag).oem_codepage == page
@@ -64,6 +65,14 @@ def test_unsourced_strings_fall_back_to_english_and_say_so():
     assert japanese.state_word('active') == 'Active'  # sourced: Japanese hosts print English states
     italian = locales.load('it-IT')
     assert italian.state_word('active') == 'Attivo' and italian.state_word('listen') == 'Listen'
+
+
+def test_brazilian_host_prints_the_two_sourced_state_words_and_english_for_the_rest():
+    # corpus pt-BR_quser_01_anonymized: Ativo and Disco; nothing else of the Brazilian text was found.
+    brazilian = locales.load('pt-BR')
+    assert (brazilian.state_word('active'), brazilian.state_word('disconnected')) == ('Ativo', 'Disco')
+    assert brazilian.state_word('listen') == 'Listen' and not brazilian.is_sourced('state_listen')
+    assert brazilian.get('quser_header') == locales.load('en-US').get('quser_header')
 
 
 def test_error_texts_are_localized_where_known_and_english_otherwise():

@@ -86,6 +86,17 @@ def test_logoff_that_never_completes_times_out():
     assert 3 in {s['id'] for s in host.state()['sessions']}
 
 
+def test_sessions_that_never_leave_are_waited_for_together():
+    """Every session is asked to leave before any is waited for: two stuck sessions cost one timeout of the host's
+    (virtual) clock, not two."""
+    host = sample_host()
+    host.set_faults({'logoff_hangs': [3, 4]})
+    start = host.clock.now()
+    answer = run_wts(host, act('logoff', [ALICE, BOB], wait=True, timeout=10))
+    assert [item['outcome'] for item in answer['results']] == ['timeout', 'timeout']
+    assert 10 <= (host.clock.now() - start).total_seconds() < 11
+
+
 def test_logoff_latency_is_waited_out():
     host = sample_host(logoff_latency_seconds=3)
     answer = run_wts(host, act('logoff', [ALICE], wait=True, timeout=10))

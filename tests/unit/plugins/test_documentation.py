@@ -56,7 +56,7 @@ def test_examples_use_only_documented_options(docs, module):
 
 SHARED_RETURN = ('method', 'fallback_reason', 'server', 'computer', 'matched', 'commands')
 SHARED_SESSION_FIELDS = ('id', 'name', 'username', 'domain', 'state', 'idle_minutes', 'logon_time',
-                         'disconnect_time', 'client_name', 'is_console')
+                         'disconnect_time', 'client_name', 'is_console', 'state_word')
 
 
 def test_the_return_values_every_module_shares_are_documented_alike(docs):
@@ -76,4 +76,6 @@ def test_the_results_hold_what_the_shared_documentation_promises():
     from ansible_collections.winrds.sessions.plugins.module_utils.model import Session
 
     entry = Session(3, 'rdp-tcp#5', 'alice', 'CONTOSO', 'active', idle_minutes=1).to_result()
-    assert sorted(entry) == sorted(SHARED_SESSION_FIELDS)
+    assert sorted(entry) == sorted(set(SHARED_SESSION_FIELDS) - {'state_word'})
+    unknown = Session(3, 'rdp-tcp#5', 'alice', 'CONTOSO', 'unknown', state_word='Actief').to_result()
+    assert sorted(unknown) == sorted(SHARED_SESSION_FIELDS)

@@ -8,8 +8,9 @@ table, and the rules are written as the user documentation states them.
 - Options of different kinds narrow each other; values of one option widen each other; ``session_id`` and
   ``session_name`` (and ``session``) widen each other.
 - ``user`` matches in any domain; ``DOMAIN\\user`` and ``user@domain`` only in that domain, and
-  ``user@contoso.com`` also in the NetBIOS domain ``CONTOSO``; a qualified pattern never matches a session
-  whose domain is unknown.
+  ``user@contoso.com`` also in the NetBIOS domain ``CONTOSO``. When a session's domain is unknown (the native
+  tools found none) and only it would decide (a qualified pattern's user part matches, no bare pattern does, and
+  every other option accepts the session), the task fails before acting.
 - Protected: session 0, listeners (IDs from 65536 or state ``listen``), and, for logoff and disconnect, the
   console. Named explicitly (by ID or by a name without wildcards), a protected session is an error.
 - Disconnect leaves disconnected sessions alone; a message goes only to sessions with a user.
@@ -62,6 +63,14 @@ def user_matches(pattern, session):
     return bool(session.domain) and any(glob_matches(candidate, session.domain) for candidate in candidates)
 
 
+def _user_part(pattern):
+    if '\\' in pattern:
+        return pattern.split('\\', 1)[1], True
+    if '@' in pattern:
+        return pattern.rsplit('@', 1)[0], True
+    return pattern, False
+
+
 def minutes(value):
     """The durations the strategies write: an int, digits, ``<n>m``, ``<n>h`` or ``<d>d<h>h<m>m``."""
     if isinstance(value, int):
@@ -86,6 +95,19 @@ class Expected:
         self.states = set(options.get('state') or [])
         idle = options.get('idle_time')
         self.idle = None if idle is None else minutes(idle)
+
+    def undecided(self, session):
+        """Only the unknown domain of the session would decide whether it is selected."""
+        if session.domain or not session.username:
+            return False
+        parts = [_user_part(user) for user in self.users]
+        if not any(qualified and glob_matches(part, session.username) for part, qualified in parts):
+            return False
+        if any(not qualified and glob_matches(part, session.username) for part, qualified in parts):
+            return False
+        others = Expected({})
+        others.ids, others.names, others.states, others.idle = self.ids, self.names, self.states, self.idle
+        return others.matches(session)
 
     def matches(self, session):
         if (self.ids or self.names) and session.id not in self.ids and not any(
@@ -112,6 +134,8 @@ class Expected:
     def plan(self, table, operation):
         """``(matched ids, target ids, error expected)`` in ID order."""
         matched = sorted(session.id for session in table if self.matches(session))
+        if any(self.undecided(session) for session in table):
+            return matched, [], True
         by_id = dict((session.id, session) for session in table)
         if operation == 'info':
             return matched, matched, False

@@ -24,7 +24,7 @@ PLUGIN_UTILS = REPO / 'plugins' / 'plugin_utils'
 BOOTSTRAP_FILE = PLUGIN_UTILS / 'bootstrap.ps1'
 PAYLOAD_DIR = PLUGIN_UTILS / 'methods'
 """The payload scripts, each beside the controller's driver that speaks to it."""
-EMULATED_VERSIONS = {'wts': 3, 'native': 1}
+EMULATED_VERSIONS = {'wts': 3, 'native': 2}
 """The payload versions whose behaviour payload_wts.py and payload_native.py reproduce."""
 
 _HEADER = re.compile(r'^#\s*winrds payload:\s*(?P<name>[A-Za-z0-9_-]+)\s+v(?P<version>\d+)\s*$')

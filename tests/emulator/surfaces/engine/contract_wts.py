@@ -22,6 +22,7 @@ period (errors.dotnet_message); ``ConvertTo-Json`` is convert_to_json. Applicati
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from tests.emulator.windows import errors
@@ -189,11 +190,21 @@ class WtsRun:
 
     def _message(self) -> list[dict]:
         data = self.data
+        targets = _as_list(data.get('targets'))
+        wait = ps_true(data.get('wait_response'))
+
+        def send(target):
+            return self.send_message(ps_int(target.get('id')), ps_string(data.get('title')), ps_string(data.get('text')),
+                                     ps_int(data.get('timeout_seconds')), wait)
+
+        if wait and len(targets) > 1:
+            # Send-MessagesTogether: one thread per message (64 at most), each blocked until its answer.
+            with ThreadPoolExecutor(max_workers=min(64, len(targets))) as pool:
+                replies = list(pool.map(send, targets))
+        else:
+            replies = [send(target) for target in targets]
         results = []
-        for target in _as_list(data.get('targets')):
-            code, response = self.send_message(ps_int(target.get('id')), ps_string(data.get('title')),
-                                               ps_string(data.get('text')), ps_int(data.get('timeout_seconds')),
-                                               ps_true(data.get('wait_response')))
+        for target, (code, response) in zip(targets, replies):
             if code == 0:
                 results.append(self._outcome(target.get('id'), 'done', response=response))
             else:
@@ -217,10 +228,11 @@ class WtsRun:
             grace = ps_int(notice.get('grace_seconds'))
             for target in live:
                 self.send_message(ps_int(target.get('id')), ps_string(notice.get('title')),
-                                  ps_string(notice.get('text')), max(grace, 1), False)
+                                  ps_string(notice.get('text')), grace if grace > 0 else 60, False)
             if grace > 0:
                 self.env.clock.sleep(grace)
             logons = self.logons()
+        waiting = []
         for target in live:
             ident = ps_int(target.get('id'))
             if ps_true(notice):
@@ -234,13 +246,20 @@ class WtsRun:
                 continue
             outcomes[ident] = self._outcome(ident, 'done')
             if op == 'logoff' and ps_true(data.get('wait')):
-                deadline = self.env.now() + timedelta(seconds=ps_int(data.get('timeout_seconds')))
-                logon = ps_string(target.get('logon_time'))
-                while (self.logon_time(ident) or '').lower() == logon.lower() and self.logon_time(ident) is not None:
-                    if self.env.now() >= deadline:
-                        outcomes[ident] = self._outcome(ident, 'timeout')
-                        break
-                    self.env.clock.sleep(0.5)
+                waiting.append(target)
+        # Every session was asked to leave; they are waited for together, each asked about once per poll.
+        deadline = self.env.now() + timedelta(seconds=ps_int(data.get('timeout_seconds')))
+        while waiting:
+            waiting = [target for target in waiting
+                       if (self.logon_time(ps_int(target.get('id'))) or '').lower()
+                       == ps_string(target.get('logon_time')).lower()]
+            if not waiting:
+                break
+            if self.env.now() >= deadline:
+                for target in waiting:
+                    outcomes[ps_int(target.get('id'))] = self._outcome(target.get('id'), 'timeout')
+                break
+            self.env.clock.sleep(0.5)
         return [outcomes[ps_int(target.get('id'))] for target in targets]
 
 

@@ -14,9 +14,10 @@ What the emulated host does around the process is what Windows does around ``pow
 - **The WTS API.** ``LD_LIBRARY_PATH`` leads to the stand-in ``wtsapi32.dll`` and ``kernel32.dll``
   (``surfaces/wtsapi``); they and the tools reach the host's model through its broker (``WINRDS_EMU_BROKER``,
   ``WINRDS_EMU_TOKEN``).
-- **Host policies.** When the host is in a restricted language mode, its WinRS shell has a code page other than
-  UTF-8 (the console encoding pwsh on Linux has), or Add-Type is blocked by application control, the process
-  runs ``host_policy.ps1`` instead, which applies them and then runs the command (its comments say how).
+- **Host policies, and Windows PowerShell where it differs on Linux.** A command with a script runs through
+  ``host_policy.ps1``, which applies the host's language mode, its WinRS shell's code page (when it is not the
+  UTF-8 that pwsh on Linux has) and a blocked compiler, gives Start-Process with redirected output the Windows
+  behaviour (the program writes to the files itself), and then runs the command (its comments say how).
 
 Where pwsh comes from: the ``PWSH`` environment variable (a path), else ``pwsh`` on ``PATH``.
 
@@ -47,6 +48,7 @@ from .powershell import split_command_line
 
 
 POLICY_SCRIPT = Path(__file__).resolve().with_name('host_policy.ps1')
+_POLICY = base64.b64encode(POLICY_SCRIPT.read_text(encoding='utf-8').encode('utf-16-le')).decode('ascii')
 UTF8_CODEPAGE = 65001
 COMMAND_LIMIT_SECONDS = 1800.0
 """A command still running after this long is stopped (an emulator safeguard; Windows has no such limit)."""
@@ -115,7 +117,7 @@ class PwshEngine:
             raise EngineUnavailable(str(error)) from error
         self.root = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f'winrds-{host.name}-'))
         self.system_root = self.root / 'Windows'
-        launchers.install(self.system_root / 'System32')
+        launchers.install(self.system_root / 'System32', missing=host.options.missing_tools)
         (self.root / 'Temp').mkdir(parents=True, exist_ok=True)
         self._processes: set[subprocess.Popen] = set()
         self._lock = threading.Lock()
@@ -171,8 +173,16 @@ class PwshEngine:
         return variables
 
     def arguments(self, command_line: str, script: str | None, codepage: int) -> tuple[list[str], dict[str, str]]:
-        """The pwsh arguments for a command line, and the policy variables when ``host_policy.ps1`` must run."""
+        """The pwsh arguments for a command line, and the variables ``host_policy.ps1`` reads.
+
+        A command with a script runs through ``host_policy.ps1``, which applies the host's policies (language mode,
+        console code page, a blocked compiler) and what Windows PowerShell does differently from PowerShell on
+        Linux (Start-Process with redirected output); a command line pwsh cannot decode runs as it came, so that
+        pwsh answers it itself.
+        """
         host = self.host
+        if script is None:
+            return split_command_line(command_line)[1:], {}
         policy: dict[str, str] = {}
         if host.language_mode != 'FullLanguage':
             policy['WINRDS_EMU_LANGUAGE_MODE'] = host.language_mode
@@ -180,12 +190,8 @@ class PwshEngine:
             policy['WINRDS_EMU_CODEPAGE'] = str(codepage)
         if host.options.add_type_blocked:
             policy['WINRDS_EMU_ADD_TYPE_ERROR'] = host.options.add_type_error
-        if not policy or script is None:
-            return split_command_line(command_line)[1:], {}
         policy['WINRDS_EMU_COMMAND'] = base64.b64encode(script.encode('utf-16-le')).decode('ascii')
-        wrapper = POLICY_SCRIPT.read_text(encoding='utf-8')
-        encoded = base64.b64encode(wrapper.encode('utf-16-le')).decode('ascii')
-        return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Unrestricted', '-EncodedCommand', encoded], policy
+        return ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Unrestricted', '-EncodedCommand', _POLICY], policy
 
     def run(self, command_line: str, invocation, stdin: bytes, env, entry: dict) -> tuple[int, bytes, bytes]:
         """Run one PowerShell command line (``invocation.script`` is its decoded command, None when it has none)."""
@@ -226,6 +232,7 @@ class PwshEngine:
         if is_bootstrap(entry.get('script') or ''):
             entry.update(describe(stdin))
         entry['calls'] = list(caller.calls)
+        entry['concurrency'] = dict(caller.peak)
         return process.returncode, stdout, stderr
 
     @staticmethod

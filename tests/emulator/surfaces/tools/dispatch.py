@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from tests.emulator.windows.toolenv import ToolEnv
 
-from . import misc, msg, query, session
+from . import misc, msg, query, reg, session, tasklist
 from .args import ToolResult
 
 
-TOOLS = ('query', 'quser', 'qwinsta', 'logoff', 'tsdiscon', 'msg', 'hostname', 'whoami', 'chcp')
+TOOLS = ('query', 'quser', 'qwinsta', 'logoff', 'tsdiscon', 'msg', 'hostname', 'whoami', 'chcp', 'tasklist', 'reg')
+
+
+class ToolMissing(LookupError):
+    """The tool is not installed on this host (``missing_tools``): Windows cannot start it."""
 
 
 def tool_name(word: str) -> str | None:
@@ -26,7 +30,12 @@ def reads_stdin(name: str, args: list[str]) -> bool:
 
 
 def run_tool(env: ToolEnv, name: str, args: list[str], stdin_text: str | None = None) -> ToolResult:
-    """Run native tool ``name`` with ``args`` (``stdin_text``: what the tool reads from stdin, for msg)."""
+    """Run native tool ``name`` with ``args`` (``stdin_text``: what the tool reads from stdin, for msg).
+
+    :raises ToolMissing: the host does not have the tool (a client edition without query.exe, for example).
+    """
+    if name in env.options.missing_tools or (name in ('quser', 'qwinsta') and 'query' in env.options.missing_tools):
+        raise ToolMissing(name)
     if name == 'query':
         return query.query(env, args)
     if name == 'quser':
@@ -45,4 +54,8 @@ def run_tool(env: ToolEnv, name: str, args: list[str], stdin_text: str | None = 
         return misc.whoami(env, args)
     if name == 'chcp':
         return misc.chcp(env, args)
+    if name == 'tasklist':
+        return tasklist.tasklist(env, args)
+    if name == 'reg':
+        return reg.reg(env, args)
     raise KeyError(name)

@@ -1,7 +1,10 @@
 """``msg``: a message box in one or more sessions.
 
 Sources: windows-tools §7. The message is the rest of the command line, or stdin when none is given (usage
-text). ``/TIME`` defaults to 60 s (MicrosoftDocs/windowsserverdocs#6518). ``/V`` prints ``Sending message to
+text). The arguments are those the C runtime's parser gives (CommandLineToArgvW rules): a quoted message is one
+argument without its quotes, which is how ansible's win_msg module passes it (``& msg.exe $msg_args``, where
+PowerShell quotes an argument with blanks; community.windows ``plugins/modules/win_msg.ps1``, which also refuses
+messages over 255 characters). ``/TIME`` defaults to 60 s (MicrosoftDocs/windowsserverdocs#6518). ``/V`` prints ``Sending message to
 session Console, display time 1`` and ``Async message sent to session Console``; msg names sessions by their
 WinStation name (``Console``). ``msg *`` always includes session 1, even where it does not exist (ansible#67414),
 and then fails with ``Error sending message to session Console : Error 2147500058`` (community.windows#533);

@@ -40,6 +40,9 @@ def query_user(env: ToolEnv, args: list[str]) -> ToolResult:
         if computer is None:
             # "Error 0x000006BA enumerating sessionnames" / "Error [1722]:..." (windows-tools §2).
             return ToolResult(1, [], [locale.text('quser_enum_error', code=code), _error_line(env, code)])
+        faulted = env.host.faults.query_error_ids.get(int(target)) if target and target.isdigit() else None
+        if faulted and not remote:
+            return ToolResult(1, [], [locale.text('quser_enum_error', code=faulted), _error_line(env, faulted)])
         now = env.now()
         sessions = [s for s in computer.list_sessions(now) if s.has_user]
     if target is not None:

@@ -2,8 +2,8 @@
  *
  * The emulated host (tests/emulator/surfaces/broker.py) listens on an abstract Unix socket named by the
  * environment variable WINRDS_EMU_BROKER; WINRDS_EMU_TOKEN tells it which command (caller, host) a process
- * belongs to. One connection per process, opened on the first call, one request line and one answer at a time
- * (a mutex serialises threads). Lines are ASCII: words separated by one space; strings travel as '=' and the
+ * belongs to. One connection per thread, opened on the thread's first call, one request line and one answer at a
+ * time: threads call at once, as they may call the real library (a message that waits blocks only its thread). Lines are ASCII: words separated by one space; strings travel as '=' and the
  * hex of their UTF-16LE code units ('-' is a NULL pointer). The answer is "ok ..." or "err <win32 code>".
  *
  * Windows semantics kept here: a failing call returns FALSE (or NULL) with the Win32 error as the thread's last
@@ -33,8 +33,7 @@ typedef void *HANDLE;
 #define ERROR_INVALID_PARAMETER 87u
 #define RPC_S_CALL_FAILED 1726u
 
-static pthread_mutex_t channel_lock = PTHREAD_MUTEX_INITIALIZER;
-static int channel_fd = -1;
+static __thread int channel_fd = -1;
 
 /* Growable text buffer for one request or answer line. */
 typedef struct {
@@ -170,12 +169,12 @@ static inline int read_line(int fd, line_t *answer)
     }
 }
 
-/* Send `request` (without '\n'), read the first answer line into `answer`, and, when `extra` > 0 and the answer
- * is "ok <n> ...", leave the connection locked for the caller to read n more lines (channel_read_more, then
- * channel_done). Returns 0 on success with the answer, or the Win32 error to report. */
-static inline DWORD channel_call(line_t *request, line_t *answer, int keep_locked)
+/* Send `request` (without '\n') on this thread's connection and read the first answer line into `answer`; an
+ * answer "ok <n> ..." is followed by n more lines for the caller to read (channel_read_more, then channel_done).
+ * Returns 0 on success with the answer, or the Win32 error to report. */
+static inline DWORD channel_call(line_t *request, line_t *answer, int more_lines)
 {
-    pthread_mutex_lock(&channel_lock);
+    (void)more_lines;
     if (channel_fd < 0)
         channel_fd = channel_connect();
     if (channel_fd < 0 || !line_add(request, "\n") || !write_all(channel_fd, request->data, request->length) ||
@@ -183,20 +182,14 @@ static inline DWORD channel_call(line_t *request, line_t *answer, int keep_locke
         if (channel_fd >= 0)
             close(channel_fd);
         channel_fd = -1;
-        pthread_mutex_unlock(&channel_lock);
         return RPC_S_CALL_FAILED; /* the emulated host is gone: the call cannot be completed */
     }
     if (strncmp(answer->data, "err ", 4) == 0) {
         DWORD code = (DWORD)strtoul(answer->data + 4, NULL, 10);
-        pthread_mutex_unlock(&channel_lock);
         return code ? code : RPC_S_CALL_FAILED;
     }
-    if (strncmp(answer->data, "ok", 2) != 0) {
-        pthread_mutex_unlock(&channel_lock);
+    if (strncmp(answer->data, "ok", 2) != 0)
         return RPC_S_CALL_FAILED;
-    }
-    if (!keep_locked)
-        pthread_mutex_unlock(&channel_lock);
     return 0;
 }
 
@@ -207,7 +200,6 @@ static inline int channel_read_more(line_t *answer)
 
 static inline void channel_done(void)
 {
-    pthread_mutex_unlock(&channel_lock);
 }
 
 /* The words of an answer line, split in place. */

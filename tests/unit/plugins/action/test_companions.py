@@ -102,3 +102,53 @@ def test_companions_report_why_they_fell_back(run_action, module, params, check_
     assert result['method'] == 'logoff_exe'
     assert 'ConstrainedLanguage mode' in result['fallback_reason']
     assert len(connection.calls) == 2
+
+
+LONG = 'x' * 230
+
+
+def test_a_message_too_long_for_msg_exe_is_refused_before_anything_is_sent(run_action):
+    # method logoff_exe: the title, a line break and the text count against msg.exe's 255 characters.
+    connection = FakeConnection([])
+    result = run_action('win_rds_message', {'message': LONG, 'message_title': 'Twenty-four characters!!',
+                                            'username': 'alice', 'method': 'logoff_exe'}, connection)
+    assert result['failed'] is True and 'at most 255' in result['msg'] and '256' in result['msg']
+    assert connection.calls == []
+    fits = run_action('win_rds_message', {'message': LONG, 'message_title': 'Twenty-three characters',
+                                          'username': 'alice', 'method': 'logoff_exe'},
+                      FakeConnection([native_snapshot()]), check_mode=True)
+    assert not fits.get('failed'), fits.get('msg')
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_after_a_fallback_a_message_too_long_for_msg_exe_fails_before_acting(run_action, check_mode):
+    connection = FakeConnection([unpack_refused(), native_snapshot()])
+    result = run_action('win_rds_message', {'message': 'y' * 300, 'username': 'alice'}, connection,
+                        check_mode=check_mode)
+    assert result['failed'] is True and 'method: wts' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert len(connection.calls) == 2  # the two snapshots, no message
+
+
+def test_logoff_with_a_notice_too_long_for_msg_exe_after_a_fallback_changes_nothing(run_action):
+    connection = FakeConnection([unpack_refused(), native_snapshot()])
+    result = run_action('win_rds_logoff', {'message': 'z' * 300, 'username': 'alice'}, connection)
+    assert result['failed'] is True and 'msg.exe' in result['msg'] and len(connection.calls) == 2
+
+
+def test_a_missing_query_exe_is_a_clear_error(run_action):
+    missing = (0, chcp_frame() + b'##winrds:begin query-session\r\n##winrds:note This command cannot be run due to '
+               b'the error: The system cannot find the file specified.\r\n##winrds:end query-session rc=-1 '
+               b'verdict=missing\r\n', b'')
+    result = run_action('win_rds_session_info', {'method': 'logoff_exe'}, FakeConnection([missing]))
+    assert result['failed'] is True and 'query.exe could not be started' in result['msg']
+    assert 'method: wts' in result['msg']
+
+
+def test_a_guard_that_fails_with_an_error_leaves_the_session_and_says_why(run_action):
+    act = (0, chcp_frame() + frame('guard', b'', ident=3, verdict='error', rc=1,
+                                   err=b'Error [1722]:The RPC server is unavailable.\r\n'), b'')
+    connection = FakeConnection([native_snapshot(), act])
+    result = run_action('win_rds_disconnect', {'session': '3', 'method': 'logoff_exe'}, connection)
+    entry = by_id(result)[3]
+    assert entry['outcome'] == 'failed' and result['failed'] is True
+    assert 'left untouched' in entry['reason'] and 'RPC' in entry['reason']

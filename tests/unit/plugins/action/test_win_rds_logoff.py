@@ -187,7 +187,9 @@ def test_auto_falls_back_to_native_tools_in_constrained_language(run_action):
     assert [connection.payload(i) for i in range(3)] == ['wts', 'native', 'native']
     assert connection.calls[0][1].split(b'\n')[1].startswith(b'#deflate ')
     assert not connection.calls[1][1].split(b'\n')[1].startswith(b'#deflate '), 'native must run in CLM: as text'
-    assert connection.data(2)['targets'] == [{'id': 3, 'user_cell': 'alice', 'logon_cell': '11/20/2026 8:15 AM'}]
+    # The guard compares the bytes query user wrote: 'alice' and '11/20/2026 8:15 AM' in the OEM code page.
+    assert connection.data(2)['targets'] == [{'id': 3, 'user_hex': '61 6C 69 63 65', 'account_hex': None,
+                                              'logon_hex': '31 31 2F 32 30 2F 32 30 32 36 20 38 3A 31 35 20 41 4D'}]
 
 
 def test_auto_falls_back_when_add_type_fails_in_full_language(run_action):
@@ -218,7 +220,8 @@ def test_native_method_on_a_russian_host_decodes_cp866(run_action):
     result = run_action(MODULE, {'state': 'disconnected', 'method': 'logoff_exe'}, connection)
     assert by_id(result)[4]['outcome'] == 'logged_off'
     assert by_id(result)[4]['username'] == 'ivan'
-    assert connection.data(1)['targets'] == [{'id': 4, 'user_cell': 'ivan', 'logon_cell': '19.11.2026 17:02'}]
+    assert connection.data(1)['targets'] == [{'id': 4, 'user_hex': '69 76 61 6E', 'account_hex': None,
+                                              'logon_hex': '31 39 2E 31 31 2E 32 30 32 36 20 31 37 3A 30 32'}]
 
 
 def test_native_console_is_protected_in_russian_too(run_action):

@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.winrds.sessions.plugins.module_utils.query_parser import (
     parse_query_session, parse_query_user)
-from ansible_collections.winrds.sessions.plugins.module_utils.snapshot import sessions_from_native, sessions_from_wts
+from ansible_collections.winrds.sessions.plugins.module_utils.snapshot import domain_of, sessions_from_native, sessions_from_wts
 from tests.unit.fakes import FIXTURES, STANDARD_WTS_SESSIONS
 
 
@@ -63,7 +63,7 @@ def test_native_merge_prefers_query_user_and_keeps_listeners():
     assert sessions[1].username == 'administrator' and sessions[1].is_console
     assert sessions[4].name is None and sessions[4].idle_minutes == 190 and sessions[4].domain is None
     assert sessions[5].username == 'carol smith'
-    assert sessions[3].identity == {'user_cell': 'alice', 'logon_cell': '11/20/2026 8:15 AM'}
+    assert sessions[3].identity == {'user_cell': 'alice', 'logon_cell': '11/20/2026 8:15 AM', 'account': None}
     assert sessions[65536].identity['logon_cell'] is None
 
 
@@ -72,3 +72,35 @@ def test_native_session_seen_only_by_query_user_is_kept():
                   'idle_minutes': 1, 'logon_time': 'x'}]
     sessions = sessions_from_native([], user_rows)
     assert [(s.id, s.username) for s in sessions] == [(9, 'late')]
+
+
+def test_native_sessions_keep_an_unknown_state_word():
+    header_s = ' SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE'
+    header_u = ' USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME'
+    sessions = sessions_from_native(
+        parse_query_session(header_s + '\n rdp-tcp#9         jan                       7  Actief\n'),
+        parse_query_user(header_u + '\n jan                   rdp-tcp#9           7  Actief          4  11/20/2026 8:15 AM\n'))
+    assert [(s.id, s.state, s.state_word) for s in sessions] == [(7, 'unknown', 'Actief')]
+    assert sessions[0].to_result()['state_word'] == 'Actief'
+    known = sessions_from_native(parse_query_session(header_s + '\n rdp-tcp#9         jan                       7  Active\n'), [])
+    assert known[0].state_word is None and 'state_word' not in known[0].to_result()
+
+
+def test_the_domain_comes_from_the_one_account_of_that_user_among_the_processes():
+    assert domain_of('alice', ['NT AUTHORITY\\SYSTEM', 'CONTOSO\\alice', 'Window Manager\\DWM-3']) == \
+        ('CONTOSO', 'CONTOSO\\alice')
+    assert domain_of('ALICE', ['contoso\\Alice']) == ('contoso', 'contoso\\Alice')
+    assert domain_of('alice', ['CONTOSO\\alice', 'RDSH01\\alice']) == (None, None)  # two accounts: unknown
+    assert domain_of('alice', ['NT AUTHORITY\\SYSTEM']) == (None, None)  # no process of hers left
+    assert domain_of(None, ['CONTOSO\\alice']) == (None, None)
+
+
+def test_native_sessions_take_their_domain_from_tasklist_accounts():
+    text_s = (FIXTURES / 'en-US_query_session.txt').read_text(encoding='utf-8')
+    text_u = (FIXTURES / 'en-US_query_user.txt').read_text(encoding='utf-8')
+    accounts = {3: ['NT AUTHORITY\\SYSTEM', 'CONTOSO\\alice'], 4: ['CONTOSO\\bob', 'FABRIKAM\\bob']}
+    rows = parse_query_session(text_s), parse_query_user(text_u)
+    sessions = dict((s.id, s) for s in sessions_from_native(*rows, accounts=accounts))
+    assert sessions[3].domain == 'CONTOSO' and sessions[3].identity['account'] == 'CONTOSO\\alice'
+    assert sessions[4].domain is None and sessions[4].identity['account'] is None
+    assert sessions[5].domain is None
