@@ -12,8 +12,8 @@ engines of one N back to back:
 
 After each variant every host must have lost exactly its K matched sessions and kept the others. With the real
 engine, the phases of one command (``phases.py``: engine start, bootstrap, helper load, payload work) are measured
-first. Results go to ``OUT/results.json`` and ``OUT/results.md``, the pictures (unless ``--no-plots``) to
-``OUT/*.png``.
+after the sweep. Results go to ``OUT/results.json`` and ``OUT/results.md`` (rewritten after every combination, so
+that a run stopped early keeps its figures), the pictures (unless ``--no-plots``) to ``OUT/*.png``.
 
 Usage (from the repository root, with the test environment's Python)::
 
@@ -98,7 +98,8 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     quick = QUICK if args.quick else {'hosts': [10, 50, 200], 'sessions': [1, 5, 20], 'forks': 50, 'phase_runs': 10}
     args.hosts = sorted(set(args.hosts or quick['hosts']))
-    args.sessions = sorted(set(args.sessions or quick['sessions']))
+    # K in the order given (the first ones are measured first: put the one that matters most first).
+    args.sessions = list(dict.fromkeys(args.sessions or quick['sessions']))
     args.hosts_for = dict((k, sorted(set(ns))) for k, ns in args.hosts_for)
     if set(args.hosts_for) - set(args.sessions):
         parser.error('--hosts-for names a K that is not in --sessions')
@@ -190,11 +191,12 @@ def measure_combination(args, fleet, inventory, names, sessions, transport, work
     return found
 
 
-def run_sweep(args, say=print):
+def run_sweep(args, say=print, measured=None):
     """Run every (K, transport, N, engine) combination; return the list of measurement dictionaries.
 
     The fleets of every engine for one K run side by side, and the engines of one N run back to back, so that
-    what the machine does meanwhile weighs on both alike.
+    what the machine does meanwhile weighs on both alike. ``measured(results)`` is called after every combination
+    (the figures so far).
     """
     results = []
     for sessions in args.sessions:
@@ -217,6 +219,8 @@ def run_sweep(args, say=print):
                                                     transport)
                         results += measure_combination(args, fleet, inventory, names, sessions, transport, workdir,
                                                        say, engine=engine)
+                        if measured:
+                            measured(results)
         finally:
             for fleet in fleets.values():
                 fleet.stop()
@@ -233,13 +237,9 @@ def run_phases(args, say=print):
     return phases.measure(args.phase_runs, SPEEDUP_SESSIONS, levels=levels, say=say)
 
 
-def main(argv=None):
-    """Run the benchmark; return the results document (also written to ``OUT/results.json``)."""
-    args = parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    phase_document = run_phases(args)
-    results = run_sweep(args)
+def write_document(args, results, phase_document, seconds, complete):
+    """The results document, written to ``OUT/results.json`` and ``OUT/results.md`` (also while the sweep still
+    runs: ``complete`` false, so that a run stopped early keeps what it measured)."""
     document = {
         'machine': {'python': platform.python_version(), 'platform': platform.platform(),
                     'cpus': _cpu_count()},
@@ -254,13 +254,29 @@ def main(argv=None):
         'engine_processes': PROCESS_LIMIT,
         'engine_processes_set': os.environ.get('WINRDS_EMU_ENGINE_PROCESSES') or None,
         'collections_path': str(args.collections_path) if args.collections_path else None,
-        'seconds': round(time.perf_counter() - started, 1),
+        'seconds': round(seconds, 1),
+        'complete': complete,
         'phases': phase_document,
         'results': results,
     }
     document['targets'] = evaluate_targets(results, phase_document)
     (args.out / 'results.json').write_text(json.dumps(document, indent=2), encoding='utf-8')
     (args.out / 'results.md').write_text(markdown_report(document), encoding='utf-8')
+    return document
+
+
+def main(argv=None):
+    """Run the benchmark; return the results document (also written to ``OUT/results.json``).
+
+    The sweep runs first, then the per-command phases.
+    """
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results = run_sweep(args, measured=lambda so_far: write_document(args, so_far, None, time.perf_counter() - started,
+                                                                     False))
+    phase_document = run_phases(args)
+    document = write_document(args, results, phase_document, time.perf_counter() - started, True)
     if args.plots:
         try:
             from tests.bench.plots import draw_all  # matplotlib only when pictures are wanted
