@@ -6,8 +6,9 @@ The parser locates cells by layout; this module only says what a localized word 
 with the public source that shows it. A word that is not listed is unknown: the resolver returns None and the
 parser reports it instead of guessing.
 
-Sources named "id NNN" are public GitHub files whose repository was not recorded (the convention of
-``shared/docs/windows-tools.md``); the others are repositories, issues and the shared corpus by name.
+Sources named "id NNN" are public GitHub files whose repository was not recorded, and "corpus <file>" is a capture
+kept in ``tests/fixtures/captures/`` (docs/sources.md, "How to read this page"); the others are repositories and
+issues by name.
 """
 
 from __future__ import annotations
@@ -25,24 +26,24 @@ __all__ = (
 # (word as printed, canonical state, language, source)
 _STATE_WORD_TABLE = (
     # English; Japanese hosts print these too under a Japanese header (capture ja-JP_qwinsta_01, id 481557477:
-    # " セッション名 ユーザー名 ID 状態 種類 デバイス" over Disc/Active/Listen rows). Short forms from field-notes.md section 2 and
-    # windows-tools.md section 3 (Disc, Active, Conn, Listen, idle in real captures); the ten states are
+    # " セッション名 ユーザー名 ID 状態 種類 デバイス" over Disc/Active/Listen rows). Short forms: docs/sources.md, "State words"
+    # (Disc, Active, Conn, Listen, idle in real captures; the other five in none); the ten states are
     # WTS_CONNECTSTATE_CLASS (MS-RSMC 3.6.4.1.3.3).
-    ('Active', 'active', 'en', 'corpus en-US_quser_02/04; windows-tools.md section 3'),
-    ('Conn', 'connected', 'en', 'windows-tools.md section 3 (console 2 Conn); makezine capture'),
-    ('ConnQ', 'connect_query', 'en', 'field-notes.md section 2'),
-    ('Shadow', 'shadow', 'en', 'field-notes.md section 2'),
-    ('Disc', 'disconnected', 'en', 'corpus en-US_quser_03; windows-tools.md section 3'),
-    ('Idle', 'idle', 'en', 'windows-tools.md section 3 (bare "6 idle" rows, JSI Tip 5428)'),
-    ('Listen', 'listen', 'en', 'windows-tools.md section 3 (rdp-tcp 65536 Listen)'),
-    ('Reset', 'reset', 'en', 'field-notes.md section 2'),
-    ('Down', 'down', 'en', 'field-notes.md section 2'),
-    ('Init', 'init', 'en', 'field-notes.md section 2'),
+    ('Active', 'active', 'en', 'corpus en-US_quser_02/04; Server 2022 query session, id 61031586118'),
+    ('Conn', 'connected', 'en', 'id 61031586118 (console 2 Conn); makezine capture'),
+    ('ConnQ', 'connect_query', 'en', 'no capture: the state name (docs/sources.md, "State words")'),
+    ('Shadow', 'shadow', 'en', 'no capture: the state name (docs/sources.md, "State words")'),
+    ('Disc', 'disconnected', 'en', 'corpus en-US_quser_03; id 61031586118'),
+    ('Idle', 'idle', 'en', 'bare "6 idle" rows, JSI Tip 5428 (docs/sources.md, "State words")'),
+    ('Listen', 'listen', 'en', 'id 61031586118 (rdp-tcp 65536 Listen)'),
+    ('Reset', 'reset', 'en', 'no capture: the state name (docs/sources.md, "State words")'),
+    ('Down', 'down', 'en', 'no capture: the state name (docs/sources.md, "State words")'),
+    ('Init', 'init', 'en', 'no capture: the state name (docs/sources.md, "State words")'),
     # German
     ('Aktiv', 'active', 'de', 'corpus de-DE_quser_01, de-DE_qwinsta_01; centreon/centreon-plugins '
                               'src/os/windows/local/mode/sessions.pm (language "de")'),
     ('Getr.', 'disconnected', 'de', 'corpus de-DE_qwinsta_01; centreon-plugins sessions.pm ("Getr\\.")'),
-    ('Verb.', 'connected', 'de', 'field-notes.md section 2'),
+    ('Verb.', 'connected', 'de', 'no capture recorded (docs/sources.md, "State words")'),
     ('Abhör.', 'listen', 'de', 'corpus de-DE_qwinsta_01 (rdp-tcp 65536 Abhör.)'),
     # French
     ('Actif', 'active', 'fr', 'centreon-plugins sessions.pm (language "fr"); centreon/centreon-plugins#1603; '
@@ -81,7 +82,7 @@ _STATE_WORD_TABLE = (
 _IDLE_NONE_TABLE = (
     ('none', 'en', 'corpus en-US_quser_02'),
     ('Kein', 'de', 'corpus de-DE_quser_01/02'),
-    ('aucun', 'fr', 'windows-tools.md section 9; French quser captures id 27198537975, id 53853671012'),
+    ('aucun', 'fr', 'French quser captures id 27198537975, id 53853671012'),
     ('ninguno', 'es', 'corpus es-EC_quser_01; VertigoRay/PSQuser#3'),
     ('отсутствует', 'ru', 'corpus ru-RU_quser_01'),
     ('无', 'zh', 'quser transcripts id 19401283120, id 60311109607'),
@@ -93,11 +94,11 @@ _IDLE_NONE_TABLE = (
 # Column titles seen in real headers. They are used only to recognise a header that has no row under it;
 # the parser never locates cells by them (French and Spanish titles contain single spaces).
 HEADER_TITLES = frozenset((
-    # query user / query session, en (windows-tools.md sections 2 and 3; corpus)
+    # query user / query session, en (docs/sources.md, "Header lines"; corpus)
     'USERNAME', 'SESSIONNAME', 'ID', 'STATE', 'IDLE', 'TIME', 'LOGON', 'TYPE', 'DEVICE',
     # de (corpus de-DE_*)
     'BENUTZERNAME', 'SITZUNGSNAME', 'STATUS', 'LEERLAUF', 'ANMELDEZEIT', 'TYP', 'GERÄT',
-    # fr (windows-tools.md section 9; centreon/centreon-plugins#1603)
+    # fr (quser through PsExec, id 53853671012; centreon/centreon-plugins#1603)
     'UTILISATEUR', 'SESSION', 'ÉTAT', 'TEMPS', 'INACT', 'PÉRIPHÉRIQUE',
     # es (corpus es-EC_*)
     'NOMBRE', 'USUARIO', 'SESIÓN', 'ID.', 'ESTADO', 'TIEMPO', 'IN.',
@@ -114,7 +115,7 @@ HEADER_TITLES = frozenset((
     '사용자', '이름', '세션', '상태', '유휴', '시간', '로그온',
 ))
 
-# Messages printed instead of a table when nothing matches (windows-tools.md sections 2 and 3). The argument
+# Messages printed instead of a table when nothing matches (docs/sources.md, "Nothing to list"). The argument
 # takes the place of "*" ("No User exists for console"). Localized forms were not found in any source.
 NO_SESSION_MESSAGES = (
     re.compile(r'^No User exists for .+$', re.IGNORECASE),
@@ -172,7 +173,8 @@ def is_no_session_message(line):
 
     The known English messages match exactly. Localized forms are unknown, but every form carries the
     queried argument, which is ``*`` when nothing was named; a line holding ``*`` as a word of its own is
-    taken for such a message (no error text of the tools contains one, windows-tools.md sections 1 to 3).
+    taken for such a message (no error text of the tools contains one: see
+    docs/sources.md, "The session tools' error lines" and docs/sources.md, "Errors of query").
     """
     text = line.strip()
     if any(pattern.match(text) for pattern in NO_SESSION_MESSAGES):

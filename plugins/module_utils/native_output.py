@@ -87,54 +87,75 @@ def _hex(raw, line):
         raise NativeOutputError('a frame holds a line that is not hexadecimal: %r' % line[:120])
 
 
+def _printable(line):
+    return all(32 <= byte < 127 or byte == 9 for byte in line)
+
+
 def split_frames(stdout):
     """Split the payload's stdout into frames and whole-call errors.
 
     :returns: ``(frames, errors)``; ``errors`` is a list of ``(kind, code)``. A frame whose end line is missing
-        (the output was cut) is returned with ``rc`` None. Lines inside a frame that the payload does not write
-        (PowerShell's own output, if any) are kept in ``stray``.
+        (the output was cut) is returned with ``rc`` None. Lines of plain text inside a frame that the payload does
+        not write (PowerShell's own, if any) are kept in ``stray``.
+    :raises NativeOutputError: the output is not the payload's. When whole frames came before the damage, the
+        answer is read as cut where it breaks instead: those frames are the host's word on their sessions, and the
+        frame the damage hit is incomplete.
     """
     frames = []
     errors = []
     current = None
     for raw_line in stdout.split(b'\n'):
         line = raw_line.rstrip(b'\r')
-        if not line.startswith(_PREFIX):
-            if current is not None and line.strip():
-                current.stray.append(line.decode('utf-8', errors='replace'))
-            elif line.strip():
-                raise NativeOutputError('output outside any frame: %r' % line[:120])
-            continue
-        kind, _unused, rest = line[len(_PREFIX):].partition(b' ')
-        if kind == b'begin':
-            if current is not None:
-                frames.append(current)
-            step, ident = _label(rest)
-            current = Frame(step=step, id=ident)
-        elif kind == b'error':
-            name, _unused, code = rest.decode('ascii', errors='replace').strip().partition(' ')
-            errors.append((name, int(code) if code.isdigit() else 0))
-        elif current is None:
-            raise NativeOutputError('a frame line outside any frame: %r' % line[:120])
-        elif kind == b'out':
-            current.out += _hex(rest, line)
-        elif kind == b'err':
-            current.err += _hex(rest, line)
-        elif kind == b'note':
-            current.note = rest.decode('ascii', errors='replace').strip()
-        elif kind == b'end':
-            match = _END_FIELDS.match(rest.decode('ascii', errors='replace').strip())
-            if not match:
-                raise NativeOutputError('a frame end line is malformed: %r' % line[:120])
-            current.rc = int(match.group('rc'))
-            current.verdict = match.group('verdict')
-            frames.append(current)
-            current = None
-        else:
-            raise NativeOutputError('an unknown frame line: %r' % line[:120])
+        try:
+            current = _read_line(line, current, frames, errors)
+        except NativeOutputError:
+            if not any(frame.complete for frame in frames):
+                raise
+            break
     if current is not None:
         frames.append(current)
     return frames, errors
+
+
+def _read_line(line, current, frames, errors):
+    """Apply one output line; returns the frame being read (None between frames)."""
+    if not line.startswith(_PREFIX):
+        if not line.strip():
+            return current
+        if current is None or not _printable(line):
+            raise NativeOutputError('output outside any frame: %r' % line[:120] if current is None
+                                    else 'a frame holds bytes that are not text: %r' % line[:120])
+        current.stray.append(line.decode('ascii'))
+        return current
+    kind, _unused, rest = line[len(_PREFIX):].partition(b' ')
+    if kind == b'begin':
+        if current is not None:
+            frames.append(current)
+        step, ident = _label(rest)
+        return Frame(step=step, id=ident)
+    if kind == b'error':
+        name, _unused, code = rest.decode('ascii', errors='replace').strip().partition(' ')
+        errors.append((name, int(code) if code.isdigit() else 0))
+        return current
+    if current is None:
+        raise NativeOutputError('a frame line outside any frame: %r' % line[:120])
+    if kind == b'out':
+        current.out += _hex(rest, line)
+    elif kind == b'err':
+        current.err += _hex(rest, line)
+    elif kind == b'note':
+        current.note = rest.decode('ascii', errors='replace').strip()
+    elif kind == b'end':
+        match = _END_FIELDS.match(rest.decode('ascii', errors='replace').strip())
+        if not match:
+            raise NativeOutputError('a frame end line is malformed: %r' % line[:120])
+        current.rc = int(match.group('rc'))
+        current.verdict = match.group('verdict')
+        frames.append(current)
+        return None
+    else:
+        raise NativeOutputError('an unknown frame line: %r' % line[:120])
+    return current
 
 
 def code_page_of(frame):

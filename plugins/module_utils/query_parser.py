@@ -3,8 +3,8 @@
 """Parse the text of ``query user`` (quser) and ``query session`` (qwinsta), whatever the display language.
 
 The tools print fixed columns padded by *display width*: an East-Asian wide character takes two columns
-(field-notes.md section 2, and the Chinese and Japanese captures cited in locales.py whose headers line up
-only when counted that way). Header words are localized and some contain single spaces (French
+(docs/sources.md, "Table layout": the Chinese and Japanese captures cited in locales.py line up only when
+counted that way). Header words are localized and some contain single spaces (French
 ``TEMPS INACT``, Spanish ``TIEMPO IN.``), so the header is never split into columns. Instead each row is
 anchored on its ID cell, the only cell that is always a number:
 
@@ -12,7 +12,7 @@ anchored on its ID cell, the only cell that is always a number:
 - right of the ID come the state word, then (``query user``) the idle time and the logon time, each the next
   word; the logon time is the rest of the line, kept as printed.
 
-Measured 0-based display columns of real output (field-notes.md section 2, checked against the corpus):
+Measured 0-based display columns of real output (docs/sources.md, "Table layout"; checked against the corpus):
 
 ========================  ===========================================================================
 query user                ``>`` 0; USERNAME 1; SESSIONNAME 23; ID ends at 43; STATE 46; IDLE ends near
@@ -71,7 +71,7 @@ class _Layout:
         self.has_times = has_times
 
 
-# field-notes.md section 2; corpus de-DE_quser_01 (ID at 43, SESSIONNAME at 23) and de-DE_qwinsta_01
+# docs/sources.md, "Table layout"; corpus de-DE_quser_01 (ID at 43, SESSIONNAME at 23) and de-DE_qwinsta_01
 # (ID at 45, 65536 from 41, USERNAME at 19).
 _QUERY_USER = _Layout('query user', 43, 23, 'username', 'session_name', True)
 _QUERY_SESSION = _Layout('query session', 45, 19, 'session_name', 'username', False)

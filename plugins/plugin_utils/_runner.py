@@ -130,17 +130,24 @@ class SessionTask:
                 raise TaskError('the connection failed while the %s was running, so the outcome for each session is '
                                 'unknown: %s. Run the task again: it only acts on what is still there.'
                                 % (self.operation.name, error),
-                                sessions=[self._entry(s, 'unknown', 'the connection failed during the %s'
-                                                      % self.operation.name) for s in plan.targets])
+                                sessions=self._failed_entries(plan, 'the connection failed during the %s'
+                                                              % self.operation.name))
             except PayloadError as error:
                 raise TaskError('the answer to the %s cannot be read, so the outcome for each session is unknown: %s '
                                 'Check the sessions, or run the task again: it only acts on what is still there.'
                                 % (self.operation.name, error),
-                                sessions=[self._entry(s, 'unknown', 'the host\'s answer to the %s was unreadable'
-                                                      % self.operation.name) for s in plan.targets])
+                                sessions=self._failed_entries(plan, 'the host\'s answer to the %s was unreadable'
+                                                              % self.operation.name))
         elif plan.targets and self.operation.changes:
             outcomes = dict((session.id, (self.operation.would, None, None)) for session in plan.targets)
         return self._result(plan, outcomes)
+
+    def _failed_entries(self, plan, reason):
+        """Every matched session of a plan whose action failed as a whole: the targets unknown, the others as
+        planned, in ID order."""
+        entries = [(session, self._entry(session, outcome, why)) for session, outcome, why in plan.skipped]
+        entries += [(session, self._entry(session, 'unknown', reason)) for session in plan.targets]
+        return [entry for _unused, entry in sorted(entries, key=lambda pair: pair[0].id)]
 
     def _entry(self, session, outcome, reason, output=None):
         entry = session.to_result()

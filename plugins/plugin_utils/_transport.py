@@ -81,6 +81,43 @@ def strip_comments(text):
     return '\n'.join(code)
 
 
+OPERATIONS = ('snapshot', 'logoff', 'disconnect', 'message')
+"""The operations the payloads know (the ``op`` of their input)."""
+
+_ONLY = '# winrds-only:'
+
+
+def for_operation(text, op):
+    """A payload script without the blocks that only other operations run.
+
+    A block starts with a line ``# winrds-only: <op> [<op>...]`` and ends with ``# winrds-only: end``; blocks do not
+    nest. Each operation is sent only the code it can run, so a task ships less (docs/performance.md); an operation
+    no block names gets every unmarked line and no block.
+
+    :raises ValueError: a block is not closed, or one starts inside another.
+    """
+    kept = []
+    wanted = None
+    for line in text.replace('\r\n', '\n').split('\n'):
+        stripped = line.strip()
+        if stripped.startswith(_ONLY):
+            ops = stripped[len(_ONLY):].split()
+            if ops == ['end']:
+                if wanted is None:
+                    raise ValueError('a "# winrds-only: end" line without a block to end')
+                wanted = None
+            elif wanted is not None:
+                raise ValueError('a "# winrds-only:" block starts inside another: %r' % stripped)
+            else:
+                wanted = op in ops
+            continue
+        if wanted is None or wanted:
+            kept.append(line)
+    if wanted is not None:
+        raise ValueError('a "# winrds-only:" block is not ended')
+    return '\n'.join(kept)
+
+
 def pack(script):
     """A script as one stdin line: the mark and the base64 of its raw DEFLATE stream (no zlib header)."""
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
@@ -98,11 +135,12 @@ def payload_script(name):
     return _CACHE[name]
 
 
-def _sent_script(name):
-    """What follows the JSON line on stdin for payload ``name``: its code, packed or as text."""
-    key = 'sent:' + name
+def _sent_script(name, op=None):
+    """What follows the JSON line on stdin for payload ``name`` and operation ``op``: the code that operation runs,
+    packed or as text."""
+    key = 'sent:%s:%s' % (name, op)
     if key not in _CACHE:
-        code = strip_comments(payload_script(name))
+        code = strip_comments(for_operation(payload_script(name), op))
         _CACHE[key] = pack(code) if name in PACKED_PAYLOADS else code
     return _CACHE[key]
 
@@ -125,7 +163,8 @@ def _prepare():
     try:
         bootstrap_command()
         for name in ('wts', 'native'):
-            _sent_script(name)
+            for op in OPERATIONS:
+                _sent_script(name, op)
     except (OSError, ValueError):
         pass
 
@@ -133,7 +172,8 @@ def _prepare():
 def payload_stdin(name, data):
     """stdin for a payload: the JSON data on the first line, the script after it, all ASCII."""
     line = json.dumps(data, ensure_ascii=True, separators=(',', ':'), sort_keys=True)
-    return (line + '\n' + _sent_script(name)).encode('ascii')
+    op = data.get('op') if isinstance(data, dict) else None
+    return (line + '\n' + _sent_script(name, op)).encode('ascii')
 
 
 _prepare()

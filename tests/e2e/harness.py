@@ -11,11 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from tests.conftest import COLLECTIONS_ROOT
 from tests.emulator.fleet import Fleet
 
 CALLBACKS = Path(__file__).parent / 'callback_plugins'
 NO_REALM_KRB5_CONF = Path(__file__).parent / 'krb5-no-realm.conf'
+BOOTSTRAP_PREFIX = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
 """KRB5_CONFIG of every run that is given no realm: Kerberos fails at once, without asking DNS or any KDC."""
 
 
@@ -108,8 +111,52 @@ def one_task(module, args, hosts='all', name='act'):
     ''' % (hosts, name, module, json.dumps(args))
 
 
+CONNECTIONS = ['winrm', 'psrp']
+"""The connection plugins the end-to-end tests run over (``psrp`` where the hosts serve PowerShell remoting)."""
+
+
+def remoting_available():
+    """True when the emulated hosts run the real PowerShell engine, which alone serves PowerShell remoting
+    (``WINRDS_EMU_ENGINE``, else pwsh found: tests/emulator/surfaces/engine)."""
+    from tests.emulator.surfaces.engine import default_engine
+
+    return default_engine() == 'pwsh'
+
+
+def powershell_7_hosts(config):
+    """``{host: 'PowerShell.7'}`` for the hosts of a fleet file that register that session configuration."""
+    with open(config, encoding='utf-8') as handle:
+        document = yaml.safe_load(handle)
+    return dict((entry['name'], 'PowerShell.7') for entry in document['hosts']
+                if 'PowerShell.7' in (entry.get('remoting_configurations') or []))
+
+
+class ConnectedFleet:
+    """A running fleet as one connection sees it: ``inventory(fleet, 'ntlm')`` is the psrp inventory of the
+    same accounts when ``connection`` is psrp. Everything else is the fleet's."""
+
+    def __init__(self, fleet, connection):
+        self._fleet = fleet
+        self.connection = connection
+
+    def __getattr__(self, name):
+        return getattr(self._fleet, name)
+
+
 def inventory(fleet, name='ntlm'):
+    if getattr(fleet, 'connection', 'winrm') == 'psrp':
+        name = 'psrp-' + name
     return fleet.workdir / ('%s.yml' % name)
+
+
+def is_bootstrap_command(command):
+    """The host ran the collection's fixed bootstrap: as the WinRS command line, or, over psrp, as the script of
+    the pipeline (ansible's psrp plugin decodes -EncodedCommand and runs the script in the runspace)."""
+    from tests.emulator.surfaces.engine.bootstrap import is_bootstrap
+
+    if command.get('connection') == 'psrp':
+        return is_bootstrap(command.get('script') or '')
+    return command['command_line'].startswith(BOOTSTRAP_PREFIX)
 
 
 def sessions_of(fleet, host, server=None):

@@ -35,8 +35,8 @@ def molecule(scenario, home, extra_env=None):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900, check=False)
 
 
-def test_default_scenario_converges_idempotently(tmp_path):
-    run = molecule('default', tmp_path)
+def test_default_scenario_converges_idempotently(tmp_path, connection):
+    run = molecule('default', tmp_path, {'WINRDS_MOLECULE_CONNECTION': connection})
     output = run.stdout.decode('utf-8', errors='replace')
     assert run.returncode == 0, output[-4000:]
     assert 'idempotence' in output and 'All assertions passed' in output
@@ -54,7 +54,8 @@ def test_real_host_scenario_against_an_emulated_host(hosts, tmp_path):
     run = molecule('real_host', tmp_path, {
         'WINRDS_HOST': endpoint['host'], 'WINRDS_PORT': str(endpoint['port']), 'WINRDS_SCHEME': 'http',
         'WINRDS_USER': 'administrator', 'WINRDS_PASSWORD': 'Passw0rd!', 'WINRDS_TEST_USER': 'alice',
-        'WINRDS_CERT_VALIDATION': 'ignore'})
+        'WINRDS_CERT_VALIDATION': 'ignore', 'WINRDS_CONNECTION': hosts.connection,
+        'WINRDS_PSRP_CONFIGURATION': 'PowerShell.7'})
     output = run.stdout.decode('utf-8', errors='replace')
     assert run.returncode == 0, output[-4000:]
     remaining = sessions_of(hosts, 'rdsh-en')

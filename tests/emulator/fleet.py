@@ -181,16 +181,20 @@ class Fleet:
         password: str | None = None,
         connection: str = "winrm",
         extra_vars: dict[str, Any] | None = None,
+        configuration: str | dict[str, str] | None = None,
     ) -> Path:
         """Write an Ansible YAML inventory with every host of the fleet.
 
         ``user``/``password`` default to the first admin account of each host in the configuration.
-        Only the ``winrm`` connection is emulated (``psrp`` speaks another protocol over WS-Man). With
-        ``kerberos`` every host is given its own name for the service principal (``HTTP/<name>``) through
-        ``ansible_winrm_kerberos_hostname_override``: all hosts listen on 127.0.0.1 (realm.py).
+        ``connection`` is ``winrm`` (ansible-core's winrm plugin and pywinrm: the cmd shell) or ``psrp`` (its psrp
+        plugin and pypsrp: PowerShell remoting, served by hosts on the real engine), ``configuration`` the psrp
+        session configuration (``ansible_psrp_configuration_name``, e.g. ``PowerShell.7``; a mapping names one per
+        host, the others keep the default, ``Microsoft.PowerShell``). With ``kerberos`` every
+        host is given its own name for the service principal (``HTTP/<name>``) through the connection's hostname
+        override: all hosts listen on 127.0.0.1 (realm.py).
         """
-        if connection != "winrm":
-            raise ValueError(f"only the winrm connection is emulated, not {connection!r}")
+        if connection not in ("winrm", "psrp"):
+            raise ValueError(f"the emulated connections are winrm and psrp, not {connection!r}")
         if transport not in TRANSPORTS:
             raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
         hosts = {}
@@ -200,14 +204,32 @@ class Fleet:
                 "ansible_host": endpoint["host"],
                 "ansible_port": endpoint["port"],
                 "ansible_connection": connection,
-                "ansible_winrm_transport": transport,
-                "ansible_winrm_scheme": endpoint["scheme"],
-                "ansible_winrm_server_cert_validation": "ignore",
                 "ansible_user": user if user is not None else default_user,
                 "ansible_password": password if password is not None else default_password,
             }
-            if transport == "kerberos":
-                hostvars["ansible_winrm_kerberos_hostname_override"] = name
+            if connection == "winrm":
+                hostvars.update({
+                    "ansible_winrm_transport": transport,
+                    "ansible_winrm_scheme": endpoint["scheme"],
+                    "ansible_winrm_server_cert_validation": "ignore",
+                })
+                if transport == "kerberos":
+                    hostvars["ansible_winrm_kerberos_hostname_override"] = name
+            else:
+                hostvars.update({
+                    "ansible_psrp_auth": transport,
+                    "ansible_psrp_protocol": endpoint["scheme"],
+                    "ansible_psrp_cert_validation": "ignore",
+                })
+                if transport == "kerberos":
+                    hostvars["ansible_psrp_negotiate_hostname_override"] = name
+                if transport == "basic" and endpoint["scheme"] == "http":
+                    # pypsrp refuses Basic over http unless told that nothing is encrypted (Windows' listener too
+                    # needs AllowUnencrypted for it).
+                    hostvars["ansible_psrp_message_encryption"] = "never"
+                chosen = configuration.get(name) if isinstance(configuration, dict) else configuration
+                if chosen:
+                    hostvars["ansible_psrp_configuration_name"] = chosen
             hostvars.update(extra_vars or {})
             hosts[name] = hostvars
         path = Path(path)

@@ -1,6 +1,7 @@
 # winrds payload: wts v3
 # Runs one session operation through the WTS API (wtsapi32.dll), whose functions it defines at run time, and
 # prints one JSON object, non-ASCII escaped. Contract: docs/architecture.md, "wts payload".
+# Lines between "# winrds-only: <operations>" and "# winrds-only: end" are sent only for those operations.
 
 $ErrorActionPreference = 'Stop'
 $data = ConvertFrom-Json -InputObject $WinrdsInput
@@ -141,6 +142,7 @@ function Get-SessionInfo {
     $true
 }
 
+# winrds-only: snapshot
 function Get-ClientName {
     param([IntPtr]$Server, [int]$Id)
     $buffer = [IntPtr]::Zero
@@ -149,6 +151,7 @@ function Get-ClientName {
     if (-not $Wts::WTSQuerySessionInformationW($Server, $Id, $WTSClientName, [ref]$buffer, [ref]$bytes, [ref]$err)) { return $null }
     try { [Runtime.InteropServices.Marshal]::PtrToStringUni($buffer) } finally { $null = $Wts::WTSFreeMemory($buffer, [ref]$err) }
 }
+# winrds-only: end
 
 function Get-Sessions {
     # Every session of the server (WTSEnumerateSessionsEx, level 1), with its WTSINFOW times and, with
@@ -188,6 +191,7 @@ function Get-Sessions {
     $sessions
 }
 
+# winrds-only: logoff disconnect message
 function Get-LogonTime {
     # The logon time of one session in one call: "" when it has none, $null when there is no such session.
     param([IntPtr]$Server, [int]$Id)
@@ -197,15 +201,15 @@ function Get-LogonTime {
     throw (New-WtsError $record.Error 'WTSQuerySessionInformation')
 }
 
-function Send-Message {
-    # WTSSendMessage: @(win32 error or 0, response). Lengths are in bytes.
-    param([IntPtr]$Server, [int]$Id, [string]$Title, [string]$Text, [int]$Seconds, [bool]$Wait)
+# WTSSendMessage: @(win32 error or 0, response); lengths are in bytes, 0x30 is MB_OK with a warning icon. A script
+# block, so that a thread of its own can run it too (Send-MessagesTogether).
+$SendMessage = {
+    param($Wts, [IntPtr]$Server, [int]$Id, [string]$Title, [string]$Text, [int]$Seconds, [bool]$Wait)
     $response = 0
     $err = 0
-    $MB_OK_ICONWARNING = 0x30
-    $ok = $Wts::WTSSendMessageW($Server, $Id, $Title, $Title.Length * 2, $Text, $Text.Length * 2, $MB_OK_ICONWARNING,
-        $Seconds, [ref]$response, $Wait, [ref]$err)
-    if ($ok) { return @(0, $response) }
+    if ($Wts::WTSSendMessageW($Server, $Id, $Title, $Title.Length * 2, $Text, $Text.Length * 2, 0x30, $Seconds, [ref]$response, $Wait, [ref]$err)) {
+        return @(0, $response)
+    }
     @($err, 0)
 }
 
@@ -214,15 +218,6 @@ function Send-MessagesTogether {
     # answers or the timeout passes, so every user sees the message at once and the call takes about one timeout
     # (up to 64 at a time). A reply is @(win32 error or 0, response), or @(-1, 0, reason) when the thread failed.
     param([IntPtr]$Server, $Targets, [string]$Title, [string]$Text, [int]$Seconds)
-    $send = {
-        param($Wts, [IntPtr]$Server, [int]$Id, [string]$Title, [string]$Text, [int]$Seconds)
-        $response = 0
-        $err = 0
-        if ($Wts::WTSSendMessageW($Server, $Id, $Title, $Title.Length * 2, $Text, $Text.Length * 2, 0x30, $Seconds, [ref]$response, $true, [ref]$err)) {
-            return @(0, $response)
-        }
-        @($err, 0)
-    }
     $pool = [RunspaceFactory]::CreateRunspacePool(1, [Math]::Min(64, @($Targets).Count))
     $pool.Open()
     $replies = @{}
@@ -230,14 +225,14 @@ function Send-MessagesTogether {
         $calls = foreach ($target in $Targets) {
             $shell = [PowerShell]::Create()
             $shell.RunspacePool = $pool
-            $null = $shell.AddScript($send.ToString()).AddArgument($Wts).AddArgument($Server).AddArgument([int]$target.id)
-            $null = $shell.AddArgument($Title).AddArgument($Text).AddArgument($Seconds)
+            $null = $shell.AddScript($SendMessage.ToString())
+            foreach ($argument in @($Wts, $Server, [int]$target.id, $Title, $Text, $Seconds, $true)) { $null = $shell.AddArgument($argument) }
             , @([int]$target.id, $shell, $shell.BeginInvoke())
         }
         foreach ($call in $calls) {
             try {
                 $reply = @($call[1].EndInvoke($call[2]))
-                if ($reply.Count -eq 2) { $replies[$call[0]] = @([int]$reply[0], $reply[1]) } else { $replies[$call[0]] = @(-1, 0, 'the message thread returned no answer') }
+                $replies[$call[0]] = @([int]$reply[0], $reply[1])
             } catch {
                 $replies[$call[0]] = @(-1, 0, $_.Exception.Message)
             } finally { $call[1].Dispose() }
@@ -246,6 +241,8 @@ function Send-MessagesTogether {
     $replies
 }
 
+# winrds-only: end
+# winrds-only: snapshot
 function ConvertTo-SessionDocument {
     param($Record)
     [ordered]@{
@@ -262,6 +259,8 @@ function ConvertTo-SessionDocument {
     }
 }
 
+# winrds-only: end
+# winrds-only: logoff disconnect message
 function ConvertTo-IsoTime {
     # A time of the snapshot in this payload's own form. PowerShell 7's ConvertFrom-Json turns ISO strings into
     # DateTime values (Windows PowerShell 5.1 leaves them strings); both compare as Format-Time writes them.
@@ -293,6 +292,7 @@ function New-Outcome {
     param([int]$Id, [string]$Outcome, [int]$Code = 0, [string]$Message = '', $Response = $null)
     [ordered]@{ id = $Id; outcome = $Outcome; code = $Code; message = $Message; response = $Response }
 }
+# winrds-only: end
 
 try {
     $Wts = New-WtsFunctions
@@ -312,11 +312,14 @@ try {
         if ($console -ne [uint32]::MaxValue) { $result.console_session_id = [long]$console }
     }
     switch ($data.op) {
+        # winrds-only: snapshot
         'snapshot' {
             $sessions = New-Object System.Collections.Generic.List[object]
             foreach ($record in (Get-Sessions -Server $server -WithClient)) { $sessions.Add((ConvertTo-SessionDocument $record)) }
             $result.sessions = $sessions
         }
+        # winrds-only: end
+        # winrds-only: logoff disconnect message
         'message' {
             $targets = @($data.targets)
             if ($data.wait_response -and $targets.Count -gt 1) {
@@ -324,7 +327,7 @@ try {
             } else {
                 $replies = @{}
                 foreach ($target in $targets) {
-                    $replies[[int]$target.id] = Send-Message $server ([int]$target.id) ([string]$data.title) ([string]$data.text) ([int]$data.timeout_seconds) ([bool]$data.wait_response)
+                    $replies[[int]$target.id] = & $SendMessage $Wts $server ([int]$target.id) ([string]$data.title) ([string]$data.text) ([int]$data.timeout_seconds) ([bool]$data.wait_response)
                 }
             }
             $results = New-Object System.Collections.Generic.List[object]
@@ -356,7 +359,7 @@ try {
                     # The box stays up for the grace period (60 seconds without one), or until the user closes it.
                     $shown = $grace
                     if ($shown -le 0) { $shown = 60 }
-                    $null = Send-Message $server ([int]$target.id) ([string]$data.notice.title) ([string]$data.notice.text) $shown $false
+                    $null = & $SendMessage $Wts $server ([int]$target.id) ([string]$data.notice.title) ([string]$data.notice.text) $shown $false
                 }
                 if ($grace -gt 0) { Start-Sleep -Seconds $grace }
                 $logons = Get-Logons -Server $server
@@ -410,6 +413,7 @@ try {
             foreach ($target in @($data.targets)) { $results.Add($outcomes[[int]$target.id]) }
             $result.results = $results
         }
+        # winrds-only: end
     }
 } catch {
     # The Win32 code says what failed; the controller names it (diagnostics.py).

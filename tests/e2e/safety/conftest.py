@@ -14,8 +14,8 @@ FLEET_CONFIG = Path(__file__).parent / 'fleet_safety.yml'
 @pytest.fixture(scope='session')
 def safety_fleet(tmp_path_factory):
     workdir = tmp_path_factory.mktemp('safety-fleet')
-    # pywinrm polls a running command again after each OperationTimeout (field-notes §4): with 1 s, a command
-    # that takes longer is answered over several Receive requests (short-poll).
+    # pywinrm polls a running command again after each OperationTimeout: with 1 s, a command that takes longer
+    # is answered over several Receive requests (short-poll; docs/sources.md, "One command on the wire").
     short_poll = {'ansible_winrm_operation_timeout_sec': 1, 'ansible_winrm_read_timeout_sec': 5}
     inventories = {'ntlm': {'transport': 'ntlm'}, 'basic': {'transport': 'basic'},
                    'wrong-password': {'transport': 'ntlm', 'password': 'not-the-password'},

@@ -2,8 +2,9 @@
 
 Methods are named after the operations and take plain Python arguments; they return Win32 error codes the
 way the WTS API does (0 = success). Permission follows the RDP listener's default ACL: Administrators have
-Full Control, a user may act on their own session only (field-notes §1; WTSLogoffSession needs the Reset
-right, WTSDisconnectSession the Disconnect right, WTSSendMessage the Message right: windows-tools §8).
+Full Control, a user may act on their own session only (MSDOC logoff; WTSLogoffSession needs the Reset right,
+WTSDisconnectSession the Disconnect right, WTSSendMessage the Message right:
+docs/sources.md, "WTS functions and rights").
 Callers hold the host's lock; nothing here sleeps.
 """
 
@@ -18,9 +19,12 @@ from .faults import HostFaults
 from .sessions import LISTENER_FIRST_ID, Session
 
 IDASYNC = 32001
-"""WTSSendMessage response when bWait is FALSE (windows-tools §8)."""
+"""WTSSendMessage response when bWait is FALSE (docs/sources.md, "WTS functions and rights")."""
 IDTIMEOUT = 32000
-"""WTSSendMessage response when bWait is TRUE and nobody answered in time (windows-tools §8)."""
+"""WTSSendMessage response when bWait is TRUE and nobody answered in time.
+
+See docs/sources.md, "WTS functions and rights".
+"""
 
 
 @dataclass
@@ -150,7 +154,7 @@ class Computer:
         if refused is not None:
             return refused
         if session.is_console:
-            # ERROR_CTX_CONSOLE_DISCONNECT (windows-tools §8); "The console session can't be disconnected" (§5).
+            # ERROR_CTX_CONSOLE_DISCONNECT; "The console session can't be disconnected" (docs/sources.md, "tsdiscon").
             return errors.ERROR_CTX_CONSOLE_DISCONNECT
         if session.state != 'disconnected':
             self._record(now, 'disconnect', session, account, via)
@@ -164,8 +168,9 @@ class Computer:
         """WTSSendMessage semantics; the caller waits ``wait_seconds`` before it has the response.
 
         IDASYNC without waiting, the configured answer of an active session's user when waiting, IDTIMEOUT
-        when nobody answers within ``timeout`` (windows-tools §8). ``timeout`` 0 waits for ever on Windows;
-        here it waits ``block_seconds`` (an emulator limit). A missing session gives 7022 (assumed).
+        when nobody answers within ``timeout`` (docs/sources.md, "WTS functions and rights"). ``timeout`` 0
+        waits for ever on Windows; here it waits ``block_seconds`` (an emulator limit). A missing session gives
+        7022 (assumed).
         """
         self.settle(now)
         session = self.sessions.get(session_id)
@@ -220,8 +225,9 @@ class Computer:
             return
         if session.is_console and self.console_respawn:
             # Windows starts a new console session (a new ID, nobody logged on: state Conn) when the console
-            # user logs off; a console without a user shows as "console ... Conn" (windows-tools §3, id
-            # 43787358635 shows "console 1 已连接"). Assumed behaviour, configurable (console_respawn).
+            # user logs off; a console without a user shows as "console ... Conn" (id 43787358635 shows
+            # "console 1 已连接"; docs/sources.md, "Session 0 and listeners"). Assumed behaviour, configurable
+            # (console_respawn).
             self._last_id = max(self._last_id, session_id,
                                 *[k for k in self.sessions if k < LISTENER_FIRST_ID])
             self._last_id += 1

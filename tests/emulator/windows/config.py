@@ -33,7 +33,8 @@ Optional host keys (defaults in brackets):
 - ``utc_offset_minutes`` [0]: the host's time zone, used to turn session times into the UTC the WTS API gives.
 - ``date_format`` [the locale's]: a short date/time pattern (``yyyy-MM-dd H:mm``: a user's regional setting,
   as in corpus en_quser_01).
-- ``current_session_id`` [0]: the session the WinRM shell runs in (the ``>`` marker: field-notes §2).
+- ``current_session_id`` [0]: the session the WinRM shell runs in (the ``>`` marker:
+  docs/sources.md, "Session names and the current-session marker").
 - ``console_respawn`` [true]: a new console session (state connected, new ID) appears when the console's user
   is logged off (assumed Windows behaviour).
 - ``logoff_latency_seconds`` [0]: host time a logged-off session stays listed before it leaves.
@@ -51,7 +52,8 @@ Optional host keys (defaults in brackets):
   ``.``, ``th-TH`` counts Buddhist years); the real engine runs PowerShell with it.
 - ``native_output_encoding`` [console]: how the native tools encode what they write to a pipe. ``console``: the
   console's code page (the WinRS shell's, which ``chcp`` shows; ansible asks for 65001); ``oem``: the OEM code
-  page of the system locale whatever the console's. No public source says which the tools do (field-notes §3).
+  page of the system locale whatever the console's. No public source says which the tools do
+  (docs/sources.md, "Which code page the tools write").
 - ``missing_tools`` [none]: native tools this host does not have (``query`` on a client edition that lacks the
   Remote Desktop tools): starting them fails as Windows fails to find a program.
 - ``wts_open_server_failure`` [null]: what WTSOpenServerW returns for a server it cannot reach. Microsoft's
@@ -63,6 +65,13 @@ Optional host keys (defaults in brackets):
   delegation, so a Kerberos logon that forwarded the user's TGT can make a second hop (delegation.py). In a test
   realm the host's ``HTTP/<name>`` key also carries the ok-as-delegate flag then (tests/emulator/realm.py). A
   server entry needs no such key: the model has no third hop.
+- ``remoting_configurations`` [[Microsoft.PowerShell]]: the PowerShell session configurations registered for
+  remoting (``Get-PSSessionConfiguration``): ``Microsoft.PowerShell`` is Windows PowerShell's, ``PowerShell.7``
+  the one ``Enable-PSRemoting`` registers from PowerShell 7. A client names one in the shell's resource URI
+  (``http://schemas.microsoft.com/powershell/<name>``, ansible's ``ansible_psrp_configuration_name``); only the
+  real engine serves them (surfaces/engine/remoting.py), so a host on the contract engine has none.
+- ``remoting_console_encoding`` [ansi]: what ``[Console]::OutputEncoding`` is in a remoting session, whose host
+  process has no console: ``ansi``, the ANSI code page .NET falls back to (PowerShell/PowerShell#15128), or ``oem``.
 - ``basic_logon`` [network]: the logon type WinRM's Basic authentication makes, ``network`` (cannot make a second
   hop, as the delegation columns of Ansible's WinRM guide and PSWSMan say) or ``network_cleartext`` (can, as
   IIS's Basic logons can); no public source tells which (delegation.py).
@@ -168,6 +177,8 @@ class HostConfig:
     servers: list[ComputerConfig] = field(default_factory=list)
     trusted_for_delegation: bool = False
     basic_logon: str = 'network'
+    remoting_configurations: list[str] = field(default_factory=lambda: ['Microsoft.PowerShell'])
+    remoting_console_encoding: str = 'ansi'
 
     @property
     def name(self) -> str:
@@ -299,6 +310,12 @@ def parse_host(raw: dict) -> HostConfig:
         native_output_encoding=output_encoding, wts_open_server_failure=open_failure,
         missing_tools=frozenset(str(tool).lower() for tool in raw.get('missing_tools') or ()))
     servers = [_computer(s, f'{name}: servers[{i}]') for i, s in enumerate(raw.get('servers') or [])]
+    configurations = raw.get('remoting_configurations', ['Microsoft.PowerShell'])
+    if not isinstance(configurations, list) or not all(isinstance(c, str) and c for c in configurations):
+        raise ConfigError(f'{name}: remoting_configurations must be a list of session configuration names')
+    console_encoding = str(raw.get('remoting_console_encoding', 'ansi'))
+    if console_encoding not in ('ansi', 'oem'):
+        raise ConfigError(f'{name}: remoting_console_encoding must be ansi or oem')
     return HostConfig(computer=computer, port=int(raw.get('port', 0)), scheme=scheme, auth=auth, accounts=accounts,
                       language_mode=language_mode, engine=engine,
                       culture=str(raw['culture']) if raw.get('culture') else None, clock=_time(raw.get('clock', DEFAULT_START), name),
@@ -306,7 +323,8 @@ def parse_host(raw: dict) -> HostConfig:
                       console_respawn=bool(raw.get('console_respawn', True)),
                       logoff_latency_seconds=float(raw.get('logoff_latency_seconds', 0)), options=options,
                       servers=servers, trusted_for_delegation=bool(raw.get('trusted_for_delegation', False)),
-                      basic_logon=basic_logon)
+                      basic_logon=basic_logon, remoting_configurations=list(configurations),
+                      remoting_console_encoding=console_encoding)
 
 
 def load_config(path_or_dict) -> list[HostSpec]:

@@ -1,7 +1,8 @@
 """Win32 error codes the emulated host returns, with their English FormatMessage texts.
 
-Sources: Microsoft "System Error Codes (0-499)" and "(6000-8199)" (windows-tools §1 and §8). Localized texts
-live in the locale files (``error_<code>``); this table is the English fallback for codes no locale names.
+Sources: Microsoft "System Error Codes (0-499)", "(1700-3999)" and "(6000-8199)"
+(docs/sources.md, "The session tools' error lines"; docs/sources.md, "WTS error codes"). Localized texts live in
+the locale files (``error_<code>``); this table is the English fallback for codes no locale names.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ ERROR_CTX_WINSTATION_NOT_FOUND = 7022
 ERROR_CTX_CONSOLE_DISCONNECT = 7041
 ERROR_CTX_WINSTATION_ACCESS_DENIED = 7045
 CO_E_RUNAS_LOGON_FAILURE = 2147500058
-"""0x8000401A, what msg.exe prints for a missing session 1 (windows-tools §7, community.windows#533)."""
+"""0x8000401A, what msg.exe prints for a missing session 1 (community.windows#533; docs/sources.md, "msg")."""
 
 _ENGLISH = {
     ERROR_FILE_NOT_FOUND: 'The system cannot find the file specified.',

@@ -51,6 +51,10 @@ class ExecContext:
     can_delegate: bool = False
 
 
+class UnknownConfiguration(LookupError):
+    """A client asked for a PowerShell session configuration the host does not have."""
+
+
 @dataclass
 class CommandResult:
     """What a command returns to the client."""
@@ -235,6 +239,50 @@ class Host:
         stdin_text = stdin.decode(codec, errors='replace') if stdin else None
         result = run_tool(env, name, words[1:], stdin_text)
         return result.rc, result.stdout(codec), result.stderr(codec)
+
+    # -- PowerShell remoting ---------------------------------------------------------------------------------
+
+    def remoting_configurations(self) -> list[str]:
+        """The PowerShell session configurations a client may open: the configured ones where the engine can serve
+        them (the real engine; the contract engine runs command lines only)."""
+        if not hasattr(self.engine, 'open_runspace_pool'):
+            return []
+        return list(self.config.remoting_configurations)
+
+    def open_runspace_pool(self, configuration: str, ctx, deliver):
+        """Open a runspace pool of ``configuration`` for the caller of ``ctx`` (``wsman/remoting.py``).
+
+        Native programs started in the session get a console of their own in the OEM code page, which is also
+        what ``chcp`` shows there; PowerShell reads their output with ``remoting_console_encoding``
+        (surfaces/engine/remoting.py says why).
+
+        :param deliver: receives the server's packets (surfaces/engine/remoting.py ``Deliver``).
+        :raises UnknownConfiguration: no such session configuration on this host.
+        """
+        name = next((known for known in self.remoting_configurations() if known.lower() == configuration.lower()),
+                    None)
+        if name is None:
+            raise UnknownConfiguration(configuration)
+        env = ToolEnv(self, ctx.account, ctx.auth, self.locale.oem_codepage, threading.Event(),
+                      can_delegate=bool(getattr(ctx, 'can_delegate', False)))
+        codepage = (self.locale.ansi_codepage if self.config.remoting_console_encoding == 'ansi'
+                    else self.locale.oem_codepage)
+        return self.engine.open_runspace_pool(name, env, self, deliver, codepage)
+
+    def pipeline_started(self) -> int:
+        """A remoting pipeline starts: due changes happen first, as before a command; returns the generation."""
+        with self.lock:
+            self._apply_due_changes()
+            return self.generation
+
+    def pipeline_finished(self, entry: dict, generation: int) -> None:
+        """Record a finished remoting pipeline as a command (unless the host was reset while it ran)."""
+        with self.lock:
+            if generation != self.generation:
+                return
+            self.commands.append(entry)
+            self.faults.command_finished()
+            self._apply_due_changes()
 
     # -- state -------------------------------------------------------------------------------------------------
 

@@ -118,6 +118,11 @@ class Locale:
         return int(self.get('oem_codepage'))
 
     @property
+    def ansi_codepage(self) -> int:
+        """The ANSI code page of the system locale (what a process without a console reads native output with)."""
+        return int(self.get('ansi_codepage'))
+
+    @property
     def codec(self) -> str:
         """The Python codec of :attr:`oem_codepage`."""
         return f'cp{self.oem_codepage}'

@@ -6,17 +6,17 @@ these defaults). Fields in braces are filled by the tool: ``{target}`` the ID or
 ``{error}`` the localized ``Error [n]:text`` line.
 
 ===========================  =====================================================================================
-``logoff_not_found``         logoff of an unknown ID or name (windows-tools §11.2: not found in any source)
+``logoff_not_found``         logoff of an unknown ID or name (not found in any source: docs/sources.md, "logoff")
 ``tsdiscon_not_found``       the same for tsdiscon
-``logoff_verbose``           logoff ``/v`` success line (windows-tools §4: unknown; empty prints nothing)
+``logoff_verbose``           logoff ``/v`` success line (unknown: docs/sources.md, "logoff"; empty prints nothing)
 ``remote_open_failed``       logoff/tsdiscon whose ``/server:`` cannot be opened (patterned on query session)
-``msg_not_found``            msg to an ID or name that does not exist (windows-tools §11.4; patterned on the
+``msg_not_found``            msg to an ID or name that does not exist (unknown: docs/sources.md, "msg"; patterned on the
                              ``Error 2147500058`` line msg prints for a missing session 1, community.windows#533)
-``msg_wait_answered``        msg ``/v /w`` line when the user clicked OK (windows-tools §7: unknown)
+``msg_wait_answered``        msg ``/v /w`` line when the user clicked OK (unknown: docs/sources.md, "msg")
 ``msg_wait_timeout``         msg ``/v /w`` line when nobody answered in time (unknown)
 ``msg_wait_timeout_rc``      msg's exit code for that timeout (unknown)
 ``failure_rc``               exit code of logoff, tsdiscon, msg and query session when they fail (undocumented,
-                             windows-tools §11.1; quser's 1 is reported by a code comment, windows-tools §2)
+                             docs/sources.md, "Not found in any source"; quser's 1 is reported by a code comment)
 ``wts_listener_error``       what WTSLogoffSession/WTSDisconnectSession return for session 0 or a listener
 ===========================  =====================================================================================
 """

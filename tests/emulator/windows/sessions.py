@@ -1,7 +1,8 @@
 """One Remote Desktop session of an emulated host, and the names Windows gives it.
 
-Sources: session states are ``WTS_CONNECTSTATE_CLASS`` (MS-RSMC 3.6.4.1.3.3, windows-tools §8); listener IDs
-start at 65536 (MS-TSTS 2.2.2.13, windows-tools §3); session 0 is ``services`` (field-notes §1).
+Sources: session states are ``WTS_CONNECTSTATE_CLASS`` (MS-RSMC 3.6.4.1.3.3; docs/sources.md, "Session states");
+listener IDs start at 65536 (MS-TSTS 2.2.2.13) and session 0 is ``services``
+(docs/sources.md, "Session 0 and listeners").
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ class Session:
     """A session as the host keeps it. Times are host-local; ``last_input`` None means no input was recorded.
 
     ``name`` is the session name as configured (``rdp-tcp#5``, ``console``), None when blank (a disconnected
-    session has no WinStation name: windows-tools §2). ``answers`` is the response a user gives to a message
-    box (1 = IDOK) when the emulator should pretend someone clicked; None: nobody answers.
+    session has no WinStation name: docs/sources.md, "Session names and the current-session marker").
+    ``answers`` is the response a user gives to a message box (1 = IDOK) when the emulator should pretend
+    someone clicked; None: nobody answers.
     """
 
     id: int
@@ -70,8 +72,8 @@ class Session:
         """The WinStation name as the WTS API and msg.exe show it (``Console``, ``RDP-Tcp#5``, ``Services``).
 
         docs/architecture.md shows ``"name": "RDP-Tcp#5"`` from the WTS API for the session ``query`` lists as
-        ``rdp-tcp#5``; msg.exe names ``session Console`` (windows-tools §7); logoff ``from session Console``
-        (windows-tools §4).
+        ``rdp-tcp#5``; msg.exe names ``session Console`` (docs/sources.md, "msg"); logoff ``from session Console``
+        (docs/sources.md, "logoff").
         """
         name = self.name or ''
         low = name.lower()

@@ -12,7 +12,10 @@ from .config import load_config
 from .host import ExecContext, Host
 
 POWERSHELL = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '
-"""The command line prefix of the wire contract (docs/architecture.md) and of ansible's raw (field-notes §4)."""
+"""The command line prefix of the wire contract (docs/architecture.md) and of ansible's raw.
+
+See docs/sources.md, "What ansible-core sends".
+"""
 
 SAMPLE_HOST = {
     'name': 'rdsh01',

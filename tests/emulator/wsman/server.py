@@ -2,7 +2,7 @@
 
 Python's ``http.server`` writes the status line and headers and then the body in separate sends;
 with Nagle's algorithm on one side and delayed ACKs on the other each request then costs ~40 ms
-(field notes section 4). This handler disables Nagle (TCP_NODELAY) and sends every response with a
+(docs/sources.md, "One command on the wire"). This handler disables Nagle (TCP_NODELAY) and sends every response with a
 single write. A handler instance lives as long as its TCP connection, which is where the NTLM, Kerberos or
 CredSSP security context lives.
 """

@@ -17,7 +17,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from . import auth, control, encryption, envelope, faults
+from . import auth, control, encryption, envelope, faults, remoting
 from . import constants as c
 from .actions import DEFAULT_OPERATION_TIMEOUT, Caller, WinRS
 from .logon import Handshake
@@ -84,6 +84,7 @@ class HostService:
         self.shells = ShellTable()
         self.authenticator = auth.Authenticator(host, auth_methods, directory, channel_binding_data)
         self.winrs = WinRS(host, self.shells, self.wire_faults.command_delay, receive_wait_cap)
+        self.remoting = remoting.PowerShellRemoting(host, receive_wait_cap)
 
     # -- routing -----------------------------------------------------------------------------------
 
@@ -188,7 +189,9 @@ class HostService:
             return self._answer(500, envelope.build_fault(parse_fault, relates_to, self.host.name), seal, fault=True)
 
         try:
-            answer = self.winrs.handle(soap, caller)
+            # PowerShell session configurations (PSRP) and the cmd shell (WinRS) share the actions.
+            handler = self.remoting if remoting.serves(soap.resource_uri) else self.winrs
+            answer = handler.handle(soap, caller)
         except faults.WSManFault as fault:
             kind = "timeout" if isinstance(fault, faults.OperationTimedOut) else True
             return self._answer(
@@ -289,12 +292,13 @@ class HostService:
         document = dict(self.host.state())
         document["requests"] = self.counters.snapshot()
         document["wire_faults"] = self.wire_faults.snapshot()
-        document["open_shells"] = self.shells.count()
+        document["open_shells"] = self.shells.count() + self.remoting.count()
         return document
 
     def reset(self) -> None:
         """Back to the start: the host's state, no shells, zero counters, no wire faults."""
         self.shells.clear()
+        self.remoting.clear()
         self.host.reset()
         self.counters.reset()
         self.wire_faults.clear()
@@ -302,6 +306,7 @@ class HostService:
     def close(self) -> None:
         """Abort every running command (server shutdown); the host stops what it runs outside this process."""
         self.shells.clear()
+        self.remoting.clear()
         close_host = getattr(self.host, "close", None)
         if close_host is not None:
             close_host()

@@ -38,7 +38,7 @@ def test_every_text_can_be_written_in_the_oem_code_page(tag):
                                        ('it-IT', 850), ('ru-RU', 866), ('zh-CN', 936), ('ja-JP', 932),
                                        ('pt-BR', 850)])
 def test_oem_code_pages_follow_the_nls_table(tag, page):
-    # windows-tools §9 (tats-u/locale-name-code-page nls_info.json).
+    # docs/sources.md, "Code pages by locale" (tats-u/locale-name-code-page nls_info.json).
     assert locales.load(tag).oem_codepage == page
 
 

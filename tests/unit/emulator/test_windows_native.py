@@ -267,7 +267,10 @@ def test_hostname_whoami_chcp(host):
     ('ja-JP', 'cp932', '現在のコード ページ: 932'),
 ])
 def test_output_is_in_the_oem_code_page_where_the_tools_write_oem(tag, codec, line):
-    """native_output_encoding: oem: the tools write the OEM code page whatever the console's (field-notes §3)."""
+    """native_output_encoding: oem: the tools write the OEM code page whatever the console's.
+
+    No source says which they do: docs/sources.md, "Which code page the tools write".
+    """
     host = sample_host(locale=tag, native_output_encoding='oem')
     oem = int(codec[2:])
     result = run_raw(host, 'chcp', codepage=oem)

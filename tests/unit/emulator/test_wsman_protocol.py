@@ -38,7 +38,7 @@ def test_basic_over_http_runs_a_command_in_five_requests() -> None:
         stdout, stderr, rc = run(protocol(server, "basic"), "hostname", ("/a", "b"))
         assert (stdout, stderr, rc) == (b"hostname /a b\n", b"", 0)
         requests_seen = counters(server)
-        # Field notes section 4: Create, Command, Receive, Signal, Delete.
+        # docs/sources.md, "One command on the wire": Create, Command, Receive, Signal, Delete.
         assert requests_seen["total"] == 5
         assert requests_seen["by_action"] == {"Create": 1, "Command": 1, "Receive": 1, "Signal": 1, "Delete": 1}
         assert requests_seen["bytes_in"] > 0 and requests_seen["bytes_out"] > 0

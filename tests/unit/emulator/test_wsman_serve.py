@@ -179,7 +179,7 @@ def test_real_ansible_winrm_plugin_runs_raw(tmp_path: Path, host: str, transport
         )
         assert result.returncode == 0, result.stdout + result.stderr
         (command,) = fleet.state(host)["commands"]
-        # raw wraps the command in an encoded PowerShell call (field notes section 4); 2.19 spells it
+        # raw wraps the command in an encoded PowerShell call (docs/sources.md, "What ansible-core sends"); 2.19 spells it
         # "PowerShell", 2.21 "powershell".
         assert command["command_line"].lower().startswith("powershell -noprofile -noninteractive")
         assert command["auth"] == transport and command["codepage"] == 65001

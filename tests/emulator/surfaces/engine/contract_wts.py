@@ -1,7 +1,7 @@
 """What Windows PowerShell 5.1 does running ``wts.ps1`` (winrds payload: wts v3) on this host: the contract engine.
 
 The script defines the WTS functions with System.Reflection.Emit and calls them; this module answers those calls
-from the session table with the API's documented behaviour (windows-tools §8, field-notes §1):
+from the session table with the API's documented behaviour (docs/sources.md, "The WTS API"):
 
 - ``WTSOpenServerW`` for a server it cannot reach returns "a handle that is not valid" (Microsoft's reference):
   NULL with the error (the helper then throws in ``Open``), or, with ``wts_open_server_failure: deferred``, a

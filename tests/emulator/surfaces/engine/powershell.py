@@ -1,14 +1,14 @@
 """What Windows PowerShell 5.1 and cmd.exe do with a command line, as far as this host needs it.
 
-- ``powershell ... -EncodedCommand <base64>``: the script is the base64 of UTF-16-LE text (field-notes §4;
-  ansible-core ``_internal/_powershell/_script.py`` builds it so). PowerShell accepts any unambiguous prefix of
-  a parameter name (``-enc``, ``-e``).
+- ``powershell ... -EncodedCommand <base64>``: the script is the base64 of UTF-16-LE text
+  (docs/sources.md, "What ansible-core sends"; ansible-core ``_internal/_powershell/_script.py`` builds it so).
+  PowerShell accepts any unambiguous prefix of a parameter name (``-enc``, ``-e``).
 - The exit code of ``powershell -Command``/``-EncodedCommand`` is 0 when the last statement succeeded and 1 when
   it failed, even when it was a native command with another exit code (PowerShell/PowerShell#13501,
   about_PowerShell_exe): ``powershell_exit_code: status`` (default). ``lastexitcode`` passes the native code on.
 - A native command run as a whole statement writes to PowerShell's own stdout and stderr handles, so its
-  bytes arrive unchanged (the OEM code page: field-notes §3). PowerShell's own errors arrive as CLIXML:
-  ``#< CLIXML`` then ``<Objs>`` with one ``<S S="Error">`` per line, control characters as ``_xHHHH_``
+  bytes arrive unchanged (docs/sources.md, "Which code page the tools write"). PowerShell's own errors arrive
+  as CLIXML: ``#< CLIXML`` then ``<Objs>`` with one ``<S S="Error">`` per line, control characters as ``_xHHHH_``
   (ansible-core ``plugins/shell/powershell.py`` ``_parse_clixml`` reads exactly this).
 - An unknown command: ``x : The term 'x' is not recognized as the name of a cmdlet, function, script file, or
   operable program...`` with position and category lines (transcripts ids 30346974921, 46999368336).

@@ -133,6 +133,22 @@ class PwshEngine:
         for process in running:
             _kill(process)
 
+    def track(self, process: subprocess.Popen) -> None:
+        """Count a process as the host's, so that a reset or shutdown stops it (a remoting server, remoting.py)."""
+        with self._lock:
+            self._processes.add(process)
+
+    def untrack(self, process: subprocess.Popen) -> None:
+        """Forget a process that has ended."""
+        with self._lock:
+            self._processes.discard(process)
+
+    def open_runspace_pool(self, configuration: str, env, record, deliver, console_codepage: int):
+        """A PowerShell remoting server for one runspace pool of a client (remoting.py)."""
+        from .remoting import RemotingSession
+
+        return RemotingSession(self, configuration, env, record, deliver, console_codepage)
+
     def close(self) -> None:
         """Stop the processes still running and remove the host's folder."""
         self.abort_all()

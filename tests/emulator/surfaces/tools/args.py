@@ -1,8 +1,8 @@
 """What a native tool returns, and the argument conventions the Remote Desktop tools share.
 
 A bad switch prints ``Invalid parameter(s)`` and the usage text on stderr; ``/?`` prints the usage text on
-stdout (windows-tools §1). Switches are case-insensitive (``/SERVER:x`` in the usage texts, ``/server:x`` in
-MSDOC). The exit code of a usage error is not documented: 1 is assumed.
+stdout (docs/sources.md, "Switches and usage texts"). Switches are case-insensitive (``/SERVER:x`` in the usage
+texts, ``/server:x`` in MSDOC). The exit code of a usage error is not documented: 1 is assumed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``hostname``, ``whoami`` and ``chcp`` (windows-tools §9 and §10)."""
+"""``hostname``, ``whoami`` and ``chcp`` (docs/sources.md, "whoami and hostname" and "chcp")."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ KNOWN_CODE_PAGES = frozenset({437, 720, 737, 775, 850, 852, 855, 857, 858, 860, 
                               874, 932, 936, 949, 950, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258,
                               65000, 65001})
 """Code pages chcp accepts; others give ``Invalid code page`` (MSDOC chcp). chcp 932/936/949/950 are refused on
-an en-US system in Kaplan's transcript (windows-tools §9): the DBCS pages are accepted here only on a host whose
+an en-US system in Kaplan's transcript (docs/sources.md, "chcp"): the DBCS pages are accepted here only on a host whose
 OEM code page is DBCS."""
 
 
 def hostname(env: ToolEnv, args: list[str]) -> ToolResult:
-    """The host name; any argument is refused (which argument gives which line is unknown, windows-tools §10)."""
+    """The host name; any argument is refused.
+
+    Which argument gives which line is unknown: docs/sources.md, "whoami and hostname".
+    """
     if not args:
         return ToolResult(0, [env.host.name], [])
     if args[0] == '/?':
@@ -31,7 +34,7 @@ def whoami(env: ToolEnv, args: list[str]) -> ToolResult:
     if not args:
         return ToolResult(0, [f'{env.host.computer.computer_name}\\{env.account.name}'.lower()], [])
     if args[0] == '/?':
-        # Only the lines windows-tools §10 quotes; the full text (XC whoami.exe) is not emulated.
+        # Only the lines docs/sources.md, "whoami and hostname" names; the full text (XC whoami.exe) is not emulated.
         return ToolResult(0, ['WhoAmI has three ways of working:', 'WHOAMI [/UPN | /FQDN | /LOGONID]',
                               'WHOAMI { [/USER] [/GROUPS] [/CLAIMS] [/PRIV] } [/FO format] [/NH]',
                               'WHOAMI /ALL [/FO format] [/NH]'], [])

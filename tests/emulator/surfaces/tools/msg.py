@@ -1,6 +1,6 @@
 """``msg``: a message box in one or more sessions.
 
-Sources: windows-tools §7. The message is the rest of the command line, or stdin when none is given (usage
+Sources: docs/sources.md, "msg". The message is the rest of the command line, or stdin when none is given (usage
 text). The arguments are those the C runtime's parser gives (CommandLineToArgvW rules): a quoted message is one
 argument without its quotes, which is how ansible's win_msg module passes it (``& msg.exe $msg_args``, where
 PowerShell quotes an argument with blanks; community.windows ``plugins/modules/win_msg.ps1``, which also refuses
@@ -94,7 +94,7 @@ def msg(env: ToolEnv, args: list[str], stdin_text: str | None) -> ToolResult:
     with env.lock:
         computer, code, _remote = env.computer(server)
         if computer is None:
-            # "Error 1722 getting session names" (windows-tools §7).
+            # "Error 1722 getting session names" (satyajit321/PowerShell-Multi-Threading-Broadcast-Using-MSG).
             return ToolResult(failure_rc, [], [locale.text('msg_names_error', code=code)])
         targets = _targets(computer.list_sessions(env.now()), target)
     if not targets or target.startswith('@'):

@@ -1,9 +1,10 @@
 """``query user`` / ``quser`` and ``query session`` / ``qwinsta``.
 
-Sources: windows-tools §2 and §3 (usage texts, messages, streams), field-notes §2 (layout), tables.py.
+Sources: docs/sources.md, "query user and query session" (layout, messages, streams), tables.py; the usage
+texts: docs/sources.md, "Switches and usage texts".
 The table goes to stdout; ``No User exists for *``, ``No session exists for *`` and the ``Error`` lines to
-stderr (windows-tools §2 "Streams"). quser exits 1 when nobody matches (windows-tools §2, a code comment);
-the other failure codes are not documented (``failure_rc``, options.py).
+stderr; quser exits 1 when nobody matches (a code comment only); the other failure codes are not documented
+(``failure_rc``, options.py): docs/sources.md, "Streams and exit codes of query".
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def query_user(env: ToolEnv, args: list[str]) -> ToolResult:
     with env.lock:
         computer, code, remote = env.computer(parsed.server)
         if computer is None:
-            # "Error 0x000006BA enumerating sessionnames" / "Error [1722]:..." (windows-tools §2).
+            # "Error 0x000006BA enumerating sessionnames" / "Error [1722]:..." (docs/sources.md, "Errors of query").
             return ToolResult(1, [], [locale.text('quser_enum_error', code=code), _error_line(env, code)])
         faulted = env.host.faults.query_error_ids.get(int(target)) if target and target.isdigit() else None
         if faulted and not remote:
@@ -57,7 +58,7 @@ def query_session(env: ToolEnv, args: list[str]) -> ToolResult:
     """``QUERY SESSION [sessionname | username | sessionid] [/SERVER:servername] [/MODE] ...``.
 
     /MODE, /FLOW, /CONNECT and /COUNTER are accepted, but their output is not in any source
-    (windows-tools §3): the plain table is printed.
+    (docs/sources.md, "Errors of query"): the plain table is printed.
     """
     locale = env.locale
     parsed = parse_arguments(args, flags={'mode', 'flow', 'connect', 'counter', 'vm'}, valued={'server'},
@@ -72,7 +73,7 @@ def query_session(env: ToolEnv, args: list[str]) -> ToolResult:
         computer, code, remote = env.computer(parsed.server)
         if computer is None:
             # "Error opening Terminal server example.com", a blank line, "Error [5]:Access is denied."
-            # (windows-tools §3, blog post id 39456616928).
+            # (blog post id 39456616928; docs/sources.md, "Errors of query").
             return ToolResult(failure_rc, [], [locale.text('open_server_error', server=parsed.server), '',
                                                _error_line(env, code)])
         sessions = computer.list_sessions(env.now())
@@ -92,5 +93,5 @@ def query(env: ToolEnv, args: list[str]) -> ToolResult:
         return query_session(env, args[1:])
     if args and args[0].lower() in ('process', 'termserver'):
         return ToolResult(1, [], [f'query {args[0].lower()} is not emulated by this test host'])
-    # XC query.exe (windows-tools §2); stream and exit code assumed.
+    # XC query.exe (docs/sources.md, "Switches and usage texts"); stream and exit code assumed.
     return ToolResult(1, [str(env.locale.get('usage_query'))], [])

@@ -1,12 +1,12 @@
 """``logoff`` and ``tsdiscon``.
 
-Sources: windows-tools §4 and §5, field-notes §1 (MSDOC logoff/tsdiscon). logoff refuses the console session
+Sources: docs/sources.md, "logoff" and "tsdiscon" (MSDOC logoff/tsdiscon). logoff refuses the console session
 (``Could not logoff session ID 0 from session Console, Error code 5`` / ``Error [5]:...``: KB Q259436, and
 MSDOC "You can't log off a user from the console session") even where the WTS API would end it; a session
 *name* given to logoff must be an active session (MSDOC). tsdiscon refuses the console with 7041 (MSDOC "The
 console session can't be disconnected"; ERROR_CTX_CONSOLE_DISCONNECT). Errors go to stderr (ARTools
 Disconnect-LoggedOnUser.ps1 treats any stderr as failure). Without an ID or name both tools act on the
-current session: through WinRM that is session 0, which they cannot end (field-notes §1).
+current session: through WinRM that is session 0, which they cannot end (docs/sources.md, "logoff").
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ def logoff(env: ToolEnv, args: list[str]) -> ToolResult:
     parsed = parse_arguments(args, flags={'v', 'vm'}, valued={'server'}, max_positional=1)
     usage_text = str(locale.get('usage_logoff'))
     if parsed.help:
-        # XC captured nothing on stdout for logoff; its usage text is on stderr (windows-tools §1, [R]).
+        # XC captured nothing on stdout for logoff; its usage text is on stderr (inferred:
+        # docs/sources.md, "Switches and usage texts").
         return ToolResult(0, [], split_text(usage_text))
     if parsed.bad:
         return usage_error(usage_text, str(locale.get('invalid_parameters')))
@@ -108,6 +109,7 @@ def tsdiscon(env: ToolEnv, args: list[str]) -> ToolResult:
             _error_line(env, code)])
     out = []
     if parsed.switches.get('v'):
-        # "Disconnecting sessionID 2 from sessionname rdp-tcp#2" (windows-tools §5, JSI Tip 5428).
+        # "Disconnecting sessionID 2 from sessionname rdp-tcp#2" (JSI Tip 5428, Windows 2000;
+        # docs/sources.md, "tsdiscon").
         out.append(locale.text('tsdiscon_verbose', id=session.id, name=session.display_name))
     return ToolResult(0, out, [])

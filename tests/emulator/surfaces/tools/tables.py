@@ -2,10 +2,10 @@
 
 Columns are fixed-width fields, as a printf would write them: a value wider than its field pushes everything
 after it to the right (the Russian state word ``Активно`` moves the idle time one column: corpus
-ru-RU_quser_02). Widths are *display* widths: an East Asian wide character takes two columns (field-notes §2;
-the Chinese captures ids 13361787281 and 43787358635 line up only when counted so).
+ru-RU_quser_02). Widths are *display* widths: an East Asian wide character takes two columns (the Chinese
+captures ids 13361787281 and 43787358635 line up only when counted so: docs/sources.md, "Table layout").
 
-``query user`` (field-notes §2, measured on corpus en-US_quser_04, de-DE_quser_01, ru-RU_quser_0x)::
+``query user`` (docs/sources.md, "Table layout"; measured on corpus en-US_quser_04, de-DE_quser_01, ru-RU_quser_0x)::
 
     col 0 marker | 1 USERNAME (22) | 23 SESSIONNAME (18) | ID right-aligned, ending at col 43 (3)
     | 2 spaces | 46 STATE (6) | IDLE TIME right-aligned in 11 | 2 spaces | LOGON TIME
@@ -14,7 +14,7 @@ The "no input recorded" word (``none``, ``Kein``, ``无``) is not right-aligned 
 ``lead`` columns after the STATE field, is padded to ``width``, and ``trail`` spaces follow (locale data
 ``idle_none_layout``; 6/4/3 fits the en, de, fr, es and zh captures, 3/0/1 the Russian one).
 
-``query session`` (field-notes §2, corpus de-DE_qwinsta_01)::
+``query session`` (docs/sources.md, "Table layout"; corpus de-DE_qwinsta_01)::
 
     col 0 marker | 1 SESSIONNAME (18) | 19 USERNAME (22) | ID right-aligned, ending at col 45 (5)
     | 2 spaces | 48 STATE (8) | 56 TYPE (12) | 68 DEVICE (8)
@@ -70,7 +70,10 @@ def cut_name(name: str) -> str:
 
 
 def format_idle(minutes: int) -> str:
-    """IDLE TIME for a number of minutes: ``.``, ``52``, ``1:39``, ``15+15:12`` (windows-tools §2, corpus)."""
+    """IDLE TIME for a number of minutes: ``.``, ``52``, ``1:39``, ``15+15:12``.
+
+    See docs/sources.md, "Idle time and the none words".
+    """
     if minutes < 1:
         return '.'
     if minutes < 60:

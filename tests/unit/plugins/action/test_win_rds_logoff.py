@@ -276,6 +276,18 @@ def test_connection_failure_during_action_marks_outcomes_unknown(run_action):
     assert by_id(result)[3]['outcome'] == 'unknown'
 
 
+@pytest.mark.parametrize('failure', [AnsibleConnectionFailure('reset by peer'), (0, b'{"payload": "wts", "res', b'')],
+                         ids=['connection', 'unreadable'])
+def test_a_failed_action_still_reports_the_sessions_it_left_alone(run_action, failure):
+    """Every matched session is in the result: the targets as unknown, the protected ones as skipped."""
+    connection = FakeConnection([wts_answer(STANDARD_WTS_SESSIONS), failure])
+    result = run_action(MODULE, {'state': 'active'}, connection)
+    assert result['failed'] is True
+    sessions = by_id(result)
+    assert sessions[1]['outcome'] == 'skipped' and 'console' in sessions[1]['reason']
+    assert sessions[3]['outcome'] == 'unknown'
+
+
 def test_not_a_windows_host(run_action):
     connection = FakeConnection([], windows=False)
     result = run_action(MODULE, {'username': 'alice'}, connection)

@@ -98,3 +98,19 @@ def test_tool_error():
                       'denied.') == (5, 'Access is denied.')
     assert tool_error('Error 0x000006BA enumerating sessionnames')[0] == 1722
     assert tool_error('No User exists for *') is None
+
+
+@pytest.mark.parametrize('damage', [b'##winrds:out 4\x00\xff\xfe<garbage>\x8f', b'\x00\xff\xfe<garbage>\x8f\x90',
+                                    b'##winrds:end logoff 4 rc=\xff'])
+def test_an_answer_damaged_after_whole_frames_keeps_them_and_reads_as_cut_there(damage):
+    """The frames before the damage are the host's word on those sessions; the answer is cut where it breaks."""
+    whole = chcp_frame() + frame('guard', b' alice', ident=3, verdict='match') + frame('logoff', b'', ident=3)
+    frames, errors = split_frames(whole + b'##winrds:begin logoff 4\r\n' + damage + b'\r\n##winrds:end logoff 4 rc=0\r\n')
+    assert errors == []
+    assert [(f.step, f.id, f.complete) for f in frames] == [
+        ('chcp', None, True), ('oemcp', None, True), ('guard', 3, True), ('logoff', 3, True), ('logoff', 4, False)]
+
+
+def test_an_answer_damaged_before_any_frame_is_unreadable():
+    with pytest.raises(NativeOutputError):
+        split_frames(b'\x00\xff\xfe<garbage>\x8f\x90')

@@ -48,7 +48,7 @@ def test_corpus_capture(capture):
 
 
 # --------------------------------------------------------------------------------------------------------------
-# A generator of layouts: cells at the measured display columns (field-notes.md section 2)
+# A generator of layouts: cells at the measured display columns (docs/sources.md, "Table layout")
 # --------------------------------------------------------------------------------------------------------------
 
 def _width(text):
@@ -345,9 +345,9 @@ def test_state_words_match_without_case_or_trailing_period():
 # --------------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('text', [
-    'No User exists for *\r\n',                # windows-tools.md section 2
+    'No User exists for *\r\n',                # docs/sources.md, "Nothing to list"
     'No User exists for console\n',            # the argument takes the place of "*"
-    '\n  No session exists for *  \n',         # windows-tools.md section 3
+    '\n  No session exists for *  \n',         # docs/sources.md, "Nothing to list"
     # A localized form: none was found in any source; this hypothetical one carries the "*" argument.
     'Für * ist kein Benutzer vorhanden.\n',
     '',

@@ -15,8 +15,8 @@ from ansible.plugins.loader import connection_loader
 
 from ansible_collections.winrds.sessions.plugins.plugin_utils import _transport
 from ansible_collections.winrds.sessions.plugins.plugin_utils._transport import (
-    CommandResult, PayloadError, PayloadRunner, bootstrap_command, clixml_to_text, parse_json_answer,
-    payload_script, payload_stdin, strip_comments)
+    OPERATIONS, CommandResult, PayloadError, PayloadRunner, bootstrap_command, clixml_to_text, for_operation,
+    parse_json_answer, payload_script, payload_stdin, strip_comments)
 from tests.unit.fakes import FakeConnection, inflate
 
 
@@ -45,12 +45,40 @@ def test_stdin_is_ascii_json_then_the_packed_wts_code():
     first, script = stdin.split(b'\n', 1)
     assert json.loads(first) == data
     assert b'\n' not in script, 'the packed script is one line'
-    assert inflate(script) == strip_comments(payload_script('wts'))
+    assert inflate(script) == strip_comments(for_operation(payload_script('wts'), 'snapshot'))
+
+
+def test_each_operation_is_sent_only_the_code_it_runs():
+    marked = '\n'.join(['# header', 'common', '# winrds-only: snapshot', 'snap', '# winrds-only: end',
+                        '    # winrds-only: logoff message', 'act', '    # winrds-only: end', 'tail'])
+    assert for_operation(marked, 'snapshot') == '# header\ncommon\nsnap\ntail'
+    assert for_operation(marked, 'message') == '# header\ncommon\nact\ntail'
+    assert for_operation(marked, 'disconnect') == '# header\ncommon\ntail'
+    assert for_operation(marked, None) == '# header\ncommon\ntail'
+    for broken in ('# winrds-only: snapshot\nx', '# winrds-only: end', '# winrds-only: a\n# winrds-only: b'):
+        with pytest.raises(ValueError):
+            for_operation(broken, 'a')
+
+
+@pytest.mark.parametrize('name', ['wts', 'native'])
+def test_every_line_of_a_payload_is_sent_to_some_operation(name):
+    code = set(strip_comments(payload_script(name)).splitlines())
+    sent = set()
+    for op in OPERATIONS:
+        sent |= set(strip_comments(for_operation(payload_script(name), op)).splitlines())
+    assert code == sent
+
+
+def test_the_snapshot_is_sent_without_the_code_of_the_actions():
+    snapshot = strip_comments(for_operation(payload_script('wts'), 'snapshot'))
+    logoff = strip_comments(for_operation(payload_script('wts'), 'logoff'))
+    assert 'function Test-Identity' not in snapshot and 'function Test-Identity' in logoff
+    assert 'function ConvertTo-SessionDocument' in snapshot and 'function ConvertTo-SessionDocument' not in logoff
 
 
 def test_the_native_payload_is_sent_as_text_because_it_must_run_in_constrained_language():
     first, script = payload_stdin('native', {'op': 'snapshot'}).split(b'\n', 1)
-    assert script.decode('ascii') == strip_comments(payload_script('native'))
+    assert script.decode('ascii') == strip_comments(for_operation(payload_script('native'), 'snapshot'))
     assert _transport.PACKED_PAYLOADS == frozenset(['wts'])
 
 
@@ -187,7 +215,7 @@ def test_real_psrp_plugin_runs_the_bootstrap_with_stdin_as_lines():
     kwargs = connection._exec_psrp_script.call_args[1]
     assert kwargs['script'] == strip_comments(payload_script('bootstrap'))
     assert kwargs['input_data'][0] == stdin.split(b'\n', 1)[0].decode('ascii')
-    assert '\n'.join(kwargs['input_data'][1:]) == strip_comments(payload_script('native'))
+    assert '\n'.join(kwargs['input_data'][1:]) == strip_comments(for_operation(payload_script('native'), 'snapshot'))
 
 
 def test_payload_cache_is_per_name():
