@@ -214,16 +214,18 @@ def test_the_report_shows_each_engine_and_transport_measured():
     assert '- speedup_k5: NOT met - wall time: N=10: 1.33x (target 2x)' in text
 
 
-def test_the_time_marks_go_where_the_phases_need_them():
-    packed = phases.marked_wts_payload()
+@pytest.mark.parametrize('op', ['snapshot', 'logoff'])
+def test_the_time_marks_go_where_the_phases_need_them(op):
+    packed = phases.marked_wts_payload(op)
     code = zlib.decompress(base64.b64decode(packed[len(_transport.DEFLATE_MARK):]), -15).decode('ascii')
     lines = code.split('\n')
     helper = lines.index(phases.HELPER_LINE)
     assert 'winrds-phase helper ' in lines[helper - 1] and 'winrds-phase helper-end ' in lines[helper + 1]
     assert 'winrds-phase payload ' in lines[1] and 'winrds-phase end ' in lines[-1]
-    # Only mark lines were added: without them the code is the payload the collection sends.
-    shipped = _transport.strip_comments(_transport.payload_script('wts'))
+    # Only mark lines were added: without them the code is what the collection sends for that operation, no more.
+    shipped = _transport.strip_comments(_transport.for_operation(_transport.payload_script('wts'), op))
     assert [line for line in lines if 'winrds-phase' not in line] == shipped.split('\n')
+    assert shipped != _transport.strip_comments(_transport.payload_script('wts'))
     with pytest.raises(BenchError, match='update tests/bench/phases.py'):
         phases._marked(shipped.replace(phases.HELPER_LINE, '$Wts = Get-Something'), 'wts.ps1',
                        [('helper', phases.HELPER_LINE, 'before')])
