@@ -105,9 +105,10 @@ def marked_bootstrap():
     return testing.powershell_command(code)
 
 
-def marked_wts_payload():
-    """The wts payload's code with its time marks, packed as the controller sends it."""
-    code = _transport.strip_comments(_transport.payload_script('wts'))
+def marked_wts_payload(op):
+    """The wts payload's code for operation ``op`` (only the code the controller sends for it) with its time marks,
+    packed as the controller sends it."""
+    code = _transport.strip_comments(_transport.for_operation(_transport.payload_script('wts'), op))
     code = _marked(code, 'wts.ps1', [('payload', None, None), ('helper', HELPER_LINE, 'before'),
                                      ('helper-end', HELPER_LINE, 'after'), ('end', '', None)])
     return _transport.pack(code)
@@ -145,7 +146,7 @@ class Runner:
         self.host = load_config({'hosts': [config]})[0].host
         self.sessions = sessions
         self.command = marked_bootstrap()
-        self.payload = marked_wts_payload()
+        self.payloads = dict((op, marked_wts_payload(op)) for op in ('snapshot', 'logoff'))
 
     def close(self):
         self.host.close()
@@ -156,7 +157,7 @@ class Runner:
         return result, entry['engine']['timing']
 
     def wts(self, kind, data):
-        stdin = (json.dumps(data, separators=(',', ':'), sort_keys=True) + '\n' + self.payload).encode('ascii')
+        stdin = (json.dumps(data, separators=(',', ':'), sort_keys=True) + '\n' + self.payloads[data['op']]).encode('ascii')
         result, timing = self._execute(kind, self.command, stdin)
         answer = _transport.CommandResult(result.rc, result.stdout, result.stderr, 0.0, 0)
         try:
