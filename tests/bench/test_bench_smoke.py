@@ -61,7 +61,8 @@ def test_quick_run_measures_every_figure(quick):
     targets = document['targets'][document['engines'][0]]['ntlm']
     assert targets['bytes_per_task']['met'] is True
     assert targets['commands']['met'] is True
-    assert json.loads((out / 'results.json').read_text(encoding='utf-8'))['results'] == document['results']
+    written = json.loads((out / 'results.json').read_text(encoding='utf-8'))
+    assert written['results'] == document['results'] and written['complete'] is True
     assert '| 2 | 2 | 3 query user + logoff loop |' in (out / 'results.md').read_text(encoding='utf-8')
 
 
@@ -160,6 +161,22 @@ def _speed_rows(hosts, startup, collection, status_quo):
                  commands_max=1),
             dict(row, variant='status_quo', wall_seconds=status_quo, commands_per_host=6.0, commands_min=6,
                  commands_max=6)]
+
+
+def test_a_sweep_stopped_early_keeps_the_figures_it_measured(tmp_path):
+    # While the sweep runs, the results so far are written with "complete" false and no phases yet.
+    args = run_bench.parse_args(['--quick', '--out', str(tmp_path)])
+    rows = [dict(row, cpu_per_host_ms=100.0) for row in _speed_rows(10, 1.2, 2.0, 4.0)]
+    run_bench.write_document(args, rows, None, 12.5, False)
+    written = json.loads((tmp_path / 'results.json').read_text(encoding='utf-8'))
+    assert written['complete'] is False and written['phases'] is None and written['results'] == rows
+    assert written['targets']['contract']['ntlm']['commands']['met'] is True
+    assert '| 10 | 5 | 1 win_rds_logoff |' in (tmp_path / 'results.md').read_text(encoding='utf-8')
+
+
+def test_k_is_measured_in_the_order_given():
+    args = run_bench.parse_args(['--sessions', '5,1,20,5', '--out', 'x'])
+    assert args.sessions == [5, 1, 20]
 
 
 def test_speed_target_is_3x_from_50_hosts_and_2x_below_and_reports_every_n():
