@@ -182,12 +182,12 @@ docs: venv ## lint the module docs and changelog; check that docs/reference/ is 
 docs-update: venv ## regenerate docs/reference/ from the module documentation
 	@bash $(TOOLING)/build_docs.sh $(VENV)/$(DOCS_ENV) $(DEV_COLLECTIONS) update
 
-# The fleet benchmark (docs/performance.md): the per-command phases on the real engine (engine start, bootstrap,
-# helper load, payload work), then ansible-playbook's start-up alone, win_rds_logoff, its rerun and the query user +
-# logoff loop users write today, side by side on an emulated fleet whose hosts start a real PowerShell per command
-# and on one that answers at once (contract engine). Every PowerShell runs on this machine, so only K = 5 goes up
-# to 200 hosts (K = 1 and K = 20 to 50): about 45 minutes on 2 idle cores. Not part of make test (its smoke test
-# is).
+# The fleet benchmark (docs/performance.md): ansible-playbook's start-up alone, win_rds_logoff, its rerun and the
+# query user + logoff loop users write today, side by side on an emulated fleet whose hosts start a real PowerShell
+# per command and on one that answers at once (contract engine), then the per-command phases on the real engine
+# (engine start, bootstrap, helper load, payload work). Every PowerShell runs on this machine, so only K = 5 goes up
+# to 200 hosts (K = 1 and K = 20 to 50): about 45 minutes on 2 idle cores; the results are written again after
+# every combination. Not part of make test (its smoke test is).
 BENCH_ARGS ?= --hosts 10,50,200 --sessions 1,5,20 --hosts-for 1:10,25,50 --hosts-for 20:10,25,50 --forks 50 \
               --transports ntlm --repeat 1
 bench: venv ## benchmark win_rds_logoff against query user + logoff on an emulated fleet (results in .build/bench/)
