@@ -166,11 +166,12 @@ def _speed_rows(hosts, startup, collection, status_quo):
 def test_a_sweep_stopped_early_keeps_the_figures_it_measured(tmp_path):
     # While the sweep runs, the results so far are written with "complete" false and no phases yet.
     args = run_bench.parse_args(['--quick', '--out', str(tmp_path)])
-    rows = [dict(row, cpu_per_host_ms=100.0) for row in _speed_rows(10, 1.2, 2.0, 4.0)]
+    engine = args.engines[0]  # the quick run's engine: the real one where pwsh is found
+    rows = [dict(row, cpu_per_host_ms=100.0, engine=engine) for row in _speed_rows(10, 1.2, 2.0, 4.0)]
     run_bench.write_document(args, rows, None, 12.5, False)
     written = json.loads((tmp_path / 'results.json').read_text(encoding='utf-8'))
     assert written['complete'] is False and written['phases'] is None and written['results'] == rows
-    assert written['targets']['contract']['ntlm']['commands']['met'] is True
+    assert written['targets'][engine]['ntlm']['commands']['met'] is True
     assert '| 10 | 5 | 1 win_rds_logoff |' in (tmp_path / 'results.md').read_text(encoding='utf-8')
 
 
