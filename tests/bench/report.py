@@ -464,9 +464,31 @@ def markdown_report(document):
     return '\n'.join(lines)
 
 
+def add_results(document, other):
+    """Add to ``document`` the result rows of ``other`` (another run's results document), e.g. a fleet size measured
+    in a run of its own; the axes (``hosts``, ``sessions``, ``hosts_for``) become those of both.
+
+    :raises ValueError: both measured one combination (engine, transport, variant, N, K): keep one run of each.
+    """
+    keys = set(_index(document['results']))
+    both = sorted(key for key in _index(other['results']) if key in keys)
+    if both:
+        raise ValueError('both runs measured %s' % ', '.join('%s %s %s N=%d K=%d' % key for key in both))
+    document['results'] = document['results'] + other['results']
+    document['hosts'] = sorted(set(document.get('hosts', [])) | set(other.get('hosts', [])))
+    document['sessions'] = list(dict.fromkeys(list(document.get('sessions', [])) + list(other.get('sessions', []))))
+    measured = {}
+    for row in document['results']:
+        measured.setdefault(str(row['sessions']), set()).add(row['hosts'])
+    document['hosts_for'] = dict((sessions, sorted(hosts)) for sessions, hosts in measured.items())
+    document['runs_added'] = document.get('runs_added', 0) + 1
+    return document
+
+
 def main(argv=None):
     """Write ``results.md`` again from a ``results.json`` (and the targets in it), optionally with the per-command
-    phases of another run (``phases.py --out``), e.g. ones measured again on a quieter machine."""
+    phases of another run (``phases.py --out``), e.g. ones measured again on a quieter machine, and the rows of other
+    runs (``--add``), e.g. a fleet size measured apart."""
     import argparse
     import json
     from pathlib import Path
@@ -474,8 +496,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=main.__doc__.split('\n', 1)[0])
     parser.add_argument('results', type=Path, help='results.json of run_bench')
     parser.add_argument('--phases', type=Path, help='phases.json to use instead of the run\'s own phases')
+    parser.add_argument('--add', type=Path, action='append', default=[],
+                        help='results.json of another run whose rows to add (repeatable)')
     args = parser.parse_args(argv)
     document = json.loads(args.results.read_text(encoding='utf-8'))
+    for path in args.add:
+        add_results(document, json.loads(path.read_text(encoding='utf-8')))
     if args.phases:
         document['phases'] = json.loads(args.phases.read_text(encoding='utf-8'))
         document['phases_from'] = args.phases.name

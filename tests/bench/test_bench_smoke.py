@@ -17,7 +17,7 @@ from ansible_collections.winrds.sessions.plugins.plugin_utils import _transport
 from tests.bench import phases, real_hosts, run_bench
 from tests.bench.fleet_config import check_survivors, fleet_config, host_names, matched_users
 from tests.bench.measure import BenchError
-from tests.bench.report import evaluate_targets, markdown_report
+from tests.bench.report import add_results, evaluate_targets, markdown_report
 from tests.emulator.fleet import Fleet
 
 SESSIONS = 2
@@ -173,6 +173,19 @@ def test_a_sweep_stopped_early_keeps_the_figures_it_measured(tmp_path):
     assert written['complete'] is False and written['phases'] is None and written['results'] == rows
     assert written['targets'][engine]['ntlm']['commands']['met'] is True
     assert '| 10 | 5 | 1 win_rds_logoff |' in (tmp_path / 'results.md').read_text(encoding='utf-8')
+
+
+def test_rows_of_another_run_are_added_and_a_combination_is_kept_once():
+    first = {'results': _speed_rows(10, 1.2, 2.0, 4.0) + _speed_rows(50, 1.2, 3.0, 9.0), 'hosts': [10, 50],
+             'sessions': [5], 'hosts_for': {'5': [10, 50]}}
+    other = {'results': _speed_rows(25, 1.2, 2.5, 6.5), 'hosts': [25], 'sessions': [5], 'hosts_for': {}}
+    merged = add_results(first, other)
+    assert len(merged['results']) == 12 and merged['hosts'] == [10, 25, 50]
+    assert merged['hosts_for'] == {'5': [10, 25, 50]} and merged['runs_added'] == 1
+    # With three N the linearity target can be judged (it needs three).
+    assert evaluate_targets(merged['results'])['contract']['ntlm']['linear_in_n']['met'] is True
+    with pytest.raises(ValueError, match='both runs measured .*N=25 K=5'):
+        add_results(merged, {'results': _speed_rows(25, 1.2, 2.5, 6.5)})
 
 
 def test_k_is_measured_in_the_order_given():
