@@ -138,7 +138,9 @@ sessions:
       type: str
       sample: alice
     domain:
-      description: The user's domain (null with method V(logoff_exe), whose tools do not show it).
+      description: >-
+        The user's domain. With method V(logoff_exe) it is read from the accounts of the session's processes
+        (C(tasklist)) only when O(username) names a domain; otherwise it is null there.
       type: str
       sample: CONTOSO
     state:

@@ -17,13 +17,13 @@ def events(fleet, host):
 
 
 @pytest.mark.parametrize('host', ['rdsh-dom-clm', 'rdsh-dom-full'])
-def test_a_domain_qualified_user_is_the_same_task_on_both_kinds_of_host(native, host):
+def test_a_domain_qualified_user_is_the_same_task_on_both_kinds_of_host(native_over, host):
     """``CONTOSO\\suzuki`` logs off the CONTOSO suzuki, never the FABRIKAM one, whichever method the host allows."""
-    run, entry = run_task(native, host, 'win_rds_logoff', {'username': 'CONTOSO\\suzuki'})
+    run, entry = run_task(native_over, host, 'win_rds_logoff', {'username': 'CONTOSO\\suzuki'})
     assert entry['status'] == 'changed', run.stdout[-3000:]
     assert [(item['id'], item['domain'], item['outcome']) for item in by_id(entry).values()] == [
         (3, 'CONTOSO', 'logged_off')]
-    assert events(native, host) == [('logoff', 3)]
+    assert events(native_over, host) == [('logoff', 3)]
     assert entry['result']['method'] == ('logoff_exe' if host.endswith('clm') else 'wts')
 
 
@@ -37,21 +37,21 @@ def test_a_domain_the_tools_cannot_show_fails_before_anything_is_done(native):
 
 
 @pytest.mark.parametrize('host', ['rdsh-ru-oem', 'rdsh-ru-console', 'rdsh-ja-oem'])
-def test_the_tools_output_is_read_right_in_either_encoding(native, host):
+def test_the_tools_output_is_read_right_in_either_encoding(native_over, host):
     # query user prints user names in lower case (the captures show it), so they compare without case.
-    run, entry = run_task(native, host, 'win_rds_session_info', {'method': 'logoff_exe'})
+    run, entry = run_task(native_over, host, 'win_rds_session_info', {'method': 'logoff_exe'})
     assert entry['status'] == 'ok', run.stdout[-3000:]
     expected = dict((ident, (session['user'].lower(), session['state']))
-                    for ident, session in sessions_of(native, host).items() if session['user'])
+                    for ident, session in sessions_of(native_over, host).items() if session['user'])
     assert dict((ident, (item['username'].lower(), item['state'])) for ident, item in by_id(entry).items()
                 if item['username']) == expected
 
 
-def test_a_message_reaches_msg_exe_intact_on_a_constrained_host(native):
-    run, entry = run_task(native, 'rdsh-dom-clm', 'win_rds_message',
+def test_a_message_reaches_msg_exe_intact_on_a_constrained_host(native_over):
+    run, entry = run_task(native_over, 'rdsh-dom-clm', 'win_rds_message',
                           {'session_id': [3], 'message_title': 'Wartung', 'message': 'Grüße – bitte speichern'})
     assert entry['status'] == 'changed', run.stdout[-3000:]
-    texts = [message['text'] for message in native.state('rdsh-dom-clm')['messages']]
+    texts = [message['text'] for message in native_over.state('rdsh-dom-clm')['messages']]
     assert texts == ['Wartung\r\nGrüße – bitte speichern']
 
 

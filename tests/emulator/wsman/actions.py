@@ -41,8 +41,7 @@ class Caller:
     can_delegate: bool = False
 
 
-def _q(namespace: str, local: str) -> str:
-    return f"{{{namespace}}}{local}"
+_q = envelope.qname
 
 
 class WinRS:
@@ -124,9 +123,7 @@ class WinRS:
     def command(self, request: envelope.Request, caller: Caller) -> bytes:
         """Create a command; its line is ``rsp:Command`` plus every ``rsp:Arguments``, joined by spaces."""
         shell = self._shell(request, caller)
-        command_line = request.body.find(_q(c.NS_SHELL, "CommandLine"))
-        if command_line is None:
-            raise faults.SchemaValidationError("CommandLine")
+        command_line = envelope.required(request.body, "CommandLine")
         executable = command_line.find(_q(c.NS_SHELL, "Command"))
         if executable is None or not (executable.text or "").strip():
             raise faults.SchemaValidationError("Command")
@@ -141,13 +138,7 @@ class WinRS:
     def send(self, request: envelope.Request, caller: Caller) -> bytes:
         """Append stdin to a command; ``End="true"`` closes stdin and starts the command."""
         shell = self._shell(request, caller)
-        send = request.body.find(_q(c.NS_SHELL, "Send"))
-        if send is None:
-            raise faults.SchemaValidationError("Send")
-        streams = list(send.iterfind(_q(c.NS_SHELL, "Stream")))
-        if not streams:
-            raise faults.SchemaValidationError("Stream")
-        for stream in streams:
+        for stream in envelope.send_streams(request.body):
             command_id = stream.get("CommandId")
             if not command_id:
                 raise faults.SchemaValidationError("CommandId")
@@ -202,9 +193,7 @@ class WinRS:
     def signal(self, request: envelope.Request, caller: Caller) -> bytes:
         """Terminate, ctrl_c or ctrl_break: the command is over and forgotten (a late outcome is dropped)."""
         shell = self._shell(request, caller)
-        signal = request.body.find(_q(c.NS_SHELL, "Signal"))
-        if signal is None:
-            raise faults.SchemaValidationError("Signal")
+        signal = envelope.required(request.body, "Signal")
         code = signal.find(_q(c.NS_SHELL, "Code"))
         if code is None or not (code.text or "").strip():
             raise faults.SchemaValidationError("Code")

@@ -18,18 +18,17 @@ refused.
 
 from __future__ import annotations
 
-from typing import Any
 
 import spnego
 
 from . import constants as c
-from .logon import CREDSSP, AuthError
+from .logon import CREDSSP, AuthError, ContextHandshake
 from .ntlm import NtlmUserFile, user_file
 
 _FAILED_STAGE = "Authentication failure"  # pyspnego's auth_stage once its acceptor sent the errorCode
 
 
-class CredSspHandshake:
+class CredSspHandshake(ContextHandshake):
     """The CredSSP acceptor of one TCP connection."""
 
     auth = CREDSSP
@@ -58,21 +57,6 @@ class CredSspHandshake:
             # ([MS-CSSP] 2.2.1 errorCode, protocol version 3 and later), which still goes to the client.
             raise AuthError("CredSSP's inner authentication was refused", reply=(self.reply_scheme, reply or b""))
         return reply
-
-    @property
-    def complete(self) -> bool:
-        """True once the credentials arrived."""
-        return bool(self._context.complete)
-
-    @property
-    def principal(self) -> str | None:
-        """The user the inner authentication proved (``DOMAIN\\user`` or ``user``)."""
-        return self._context.client_principal
-
-    @property
-    def context(self) -> Any:
-        """The pyspnego CredSSP context: its TLS channel seals and unseals bodies."""
-        return self._context
 
     @property
     def credentials(self) -> tuple[str, str, str] | None:

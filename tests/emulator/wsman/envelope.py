@@ -18,8 +18,28 @@ from . import constants as c
 from . import faults
 
 
-def _q(namespace: str, local: str) -> str:
+def qname(namespace: str, local: str) -> str:
+    """ElementTree's name of an element: ``{namespace}local``."""
     return f"{{{namespace}}}{local}"
+
+
+_q = qname
+
+
+def required(parent: ET.Element, local: str, namespace: str = c.NS_SHELL) -> ET.Element:
+    """The child element ``local`` of a request's body part, or the schema fault Windows answers without it."""
+    found = parent.find(qname(namespace, local))
+    if found is None:
+        raise faults.SchemaValidationError(local)
+    return found
+
+
+def send_streams(body: ET.Element) -> list[ET.Element]:
+    """The ``rsp:Stream`` elements of a Send request's body, or the schema fault without a Send or a Stream."""
+    streams = list(required(body, "Send").iterfind(qname(c.NS_SHELL, "Stream")))
+    if not streams:
+        raise faults.SchemaValidationError("Stream")
+    return streams
 
 
 @dataclass(frozen=True)

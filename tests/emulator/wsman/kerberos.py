@@ -17,13 +17,12 @@ reports the delegate flag: the host then holds the user's forwarded TGT.
 from __future__ import annotations
 
 import importlib.util
-from typing import Any
 
 import spnego
 from spnego.channel_bindings import GssChannelBindings
 
 from . import constants as c
-from .logon import KERBEROS, AuthError
+from .logon import KERBEROS, AuthError, ContextHandshake
 
 # The service class of WinRM's SPN: pywinrm's Transport(service="HTTP") and Windows' own client ask for
 # HTTP/<host> (dataplat/dbatools#316: a second HTTP SPN on the host breaks WinRM's Kerberos logon).
@@ -47,7 +46,7 @@ def is_kerberos_token(token: bytes) -> bool:
     return token[offset : offset + len(_KRB5_OIDS[0])] in _KRB5_OIDS
 
 
-class KerberosHandshake:
+class KerberosHandshake(ContextHandshake):
     """The Kerberos acceptor of one TCP connection for ``HTTP/<host name>``."""
 
     auth = KERBEROS
@@ -80,21 +79,6 @@ class KerberosHandshake:
             return self._context.step(token)
         except Exception as exc:  # pyspnego wraps GSSError into SpnegoError subclasses
             raise AuthError(str(exc)) from exc
-
-    @property
-    def complete(self) -> bool:
-        """True once the AP-REQ was accepted."""
-        return bool(self._context.complete)
-
-    @property
-    def principal(self) -> str | None:
-        """``user@REALM`` of the ticket."""
-        return self._context.client_principal
-
-    @property
-    def context(self) -> Any:
-        """The pyspnego context that seals and unseals bodies."""
-        return self._context
 
     @property
     def delegated(self) -> bool:

@@ -59,3 +59,30 @@ class Handshake(Protocol):
 
     @property
     def delegated(self) -> bool: ...
+
+
+class ContextHandshake:
+    """What the handshakes built on a pyspnego acceptor context share: its state, the client it proved, and the
+    context itself, which seals and unseals bodies. ``delegated`` is False unless the scheme says otherwise."""
+
+    _context: Any
+
+    @property
+    def complete(self) -> bool:
+        """True once the client's last token was accepted."""
+        return bool(self._context.complete)
+
+    @property
+    def principal(self) -> str | None:
+        """The client as it authenticated (``DOMAIN\\user``, ``user`` or ``user@REALM``)."""
+        return self._context.client_principal
+
+    @property
+    def context(self) -> Any:
+        """The pyspnego context."""
+        return self._context
+
+    @property
+    def delegated(self) -> bool:
+        """Whether reusable credentials arrived with the logon."""
+        return False

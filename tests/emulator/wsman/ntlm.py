@@ -22,7 +22,7 @@ import spnego
 from spnego.channel_bindings import GssChannelBindings
 
 from . import constants as c
-from .logon import NTLM, AuthError
+from .logon import NTLM, AuthError, ContextHandshake
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class NtlmUserFile:
             self._written = text
 
 
-class NtlmHandshake:
+class NtlmHandshake(ContextHandshake):
     """The NTLM acceptor of one TCP connection; once complete it also seals and unseals bodies."""
 
     auth = NTLM
@@ -108,23 +108,3 @@ class NtlmHandshake:
                 return self._context.step(token)
         except Exception as exc:  # pyspnego raises SpnegoError subclasses, struct/ValueError on garbage
             raise AuthError(str(exc)) from exc
-
-    @property
-    def complete(self) -> bool:
-        """True once the AUTHENTICATE message was accepted."""
-        return bool(self._context.complete)
-
-    @property
-    def principal(self) -> str | None:
-        """``DOMAIN\\user`` or ``user`` as the client authenticated."""
-        return self._context.client_principal
-
-    @property
-    def context(self) -> Any:
-        """The pyspnego context that seals and unseals bodies."""
-        return self._context
-
-    @property
-    def delegated(self) -> bool:
-        """Never: NTLM's response proves the password without handing over anything reusable."""
-        return False

@@ -48,8 +48,7 @@ def serves(resource_uri: str | None) -> bool:
     return bool(resource_uri) and resource_uri.lower().startswith(RESOURCE_PREFIX)
 
 
-def _q(namespace: str, local: str) -> str:
-    return f"{{{namespace}}}{local}"
+_q = envelope.qname
 
 
 @dataclass
@@ -114,9 +113,7 @@ class PowerShellRemoting:
 
     def create(self, request: envelope.Request, caller: Any) -> bytes:
         """Open a runspace pool with the client's creation fragments."""
-        shell = request.body.find(_q(c.NS_SHELL, "Shell"))
-        if shell is None:
-            raise faults.SchemaValidationError("Shell")
+        shell = envelope.required(request.body, "Shell")
         creation = shell.find(_q(NS_POWERSHELL, "creationXml"))
         if creation is None:
             raise faults.SchemaValidationError("creationXml")
@@ -176,9 +173,7 @@ class PowerShellRemoting:
     def command(self, request: envelope.Request, caller: Any) -> bytes:
         """Create a pipeline with the client's id and its CREATE_PIPELINE fragments."""
         pool = self._pool(request, caller)
-        command_line = request.body.find(_q(c.NS_SHELL, "CommandLine"))
-        if command_line is None:
-            raise faults.SchemaValidationError("CommandLine")
+        command_line = envelope.required(request.body, "CommandLine")
         pid = (command_line.get("CommandId") or _new_id()).upper()
         data = b"".join(_base64(node.text) for node in command_line.iterfind(_q(c.NS_SHELL, "Arguments")))
         with pool.changed:
@@ -196,13 +191,7 @@ class PowerShellRemoting:
     def send(self, request: envelope.Request, caller: Any) -> bytes:
         """Pass the client's fragments to the pool or to a pipeline (``stdin``), or a host response (``pr``)."""
         pool = self._pool(request, caller)
-        send = request.body.find(_q(c.NS_SHELL, "Send"))
-        if send is None:
-            raise faults.SchemaValidationError("Send")
-        streams = list(send.iterfind(_q(c.NS_SHELL, "Stream")))
-        if not streams:
-            raise faults.SchemaValidationError("Stream")
-        for stream in streams:
+        for stream in envelope.send_streams(request.body):
             name = stream.get("Name")
             if name not in ("stdin", "pr"):
                 raise faults.InvalidParameter(f"The stream {name!r} is not an input stream of this shell.")
@@ -251,9 +240,7 @@ class PowerShellRemoting:
     def signal(self, request: envelope.Request, caller: Any) -> bytes:
         """Stop a pipeline (PSRP's ctrl_c) or forget it (terminate)."""
         pool = self._pool(request, caller)
-        signal = request.body.find(_q(c.NS_SHELL, "Signal"))
-        if signal is None:
-            raise faults.SchemaValidationError("Signal")
+        signal = envelope.required(request.body, "Signal")
         code_node = signal.find(_q(c.NS_SHELL, "Code"))
         code = (code_node.text or "").strip() if code_node is not None else ""
         if not code:

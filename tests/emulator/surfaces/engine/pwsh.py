@@ -44,11 +44,11 @@ from tests.emulator.surfaces import wtsapi
 from tests.emulator.surfaces.tools import launchers
 
 from .bootstrap import describe, is_bootstrap
+from .policies import encoded, policy_script
 from .powershell import split_command_line
 
 
-POLICY_SCRIPT = Path(__file__).resolve().with_name('host_policy.ps1')
-_POLICY = base64.b64encode(POLICY_SCRIPT.read_text(encoding='utf-8').encode('utf-16-le')).decode('ascii')
+_POLICY = encoded(policy_script('host_policy.ps1'))
 UTF8_CODEPAGE = 65001
 COMMAND_LIMIT_SECONDS = 1800.0
 """A command still running after this long is stopped (an emulator safeguard; Windows has no such limit)."""

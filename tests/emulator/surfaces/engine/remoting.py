@@ -38,14 +38,14 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from . import psrp_messages as psrp
 from .bootstrap import describe, is_bootstrap
+from .policies import encoded, policy_script
 
 log = logging.getLogger(__name__)
 
-POLICY_SCRIPT = Path(__file__).resolve().with_name('remoting_policy.ps1')
+INITIAL_COMMAND = encoded(policy_script('remoting_policy.ps1'))
 POOL_GUID = '00000000-0000-0000-0000-000000000000'
 """The PSGuid of packets that belong to the runspace pool rather than to a pipeline (OutOfProcessUtils)."""
 ACK_TIMEOUT = 120.0
@@ -111,9 +111,8 @@ class RemotingSession:
             variables['WINRDS_EMU_ADD_TYPE_ERROR'] = host.options.add_type_error
         self.policy = sorted(name for name in ('WINRDS_EMU_LANGUAGE_MODE', 'WINRDS_EMU_ADD_TYPE_ERROR',
                                                'WINRDS_EMU_CONSOLE_CODEPAGE') if name in variables)
-        initial = base64.b64encode(POLICY_SCRIPT.read_text(encoding='utf-8').encode('utf-16-le')).decode('ascii')
         self.process = subprocess.Popen(
-            [engine.pwsh, '-NoLogo', '-NoProfile', '-s', '-EncodedCommand', initial],
+            [engine.pwsh, '-NoLogo', '-NoProfile', '-s', '-EncodedCommand', INITIAL_COMMAND],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=variables,
             cwd=str(variables['USERPROFILE']), start_new_session=True)
         engine.track(self.process)
