@@ -25,8 +25,12 @@ def matched_users(sessions):
     return ['kiosk%03d' % number for number in range(1, sessions + 1)]
 
 
-def host_entry(name, sessions, time_scale=0.0):
-    """One host of the benchmark fleet with ``sessions`` sessions to log off (see the module docstring)."""
+def host_entry(name, sessions, time_scale=0.0, engine='auto'):
+    """One host of the benchmark fleet with ``sessions`` sessions to log off (see the module docstring).
+
+    :param engine: what runs its PowerShell command lines: ``pwsh`` (a real PowerShell process per command),
+        ``contract`` (the payloads reproduced by contract, at once) or ``auto`` (pwsh when it is found).
+    """
     table = [{'id': 1, 'name': 'console', 'user': 'Administrator', 'domain': name.upper(), 'state': 'active',
               'idle_minutes': 0, 'logon_time': '2026-11-20T07:58:00'}]
     for offset, user in enumerate(matched_users(sessions)):
@@ -45,6 +49,7 @@ def host_entry(name, sessions, time_scale=0.0):
         'users': [dict(ADMIN)],
         'locale': 'en-US',
         'language_mode': 'FullLanguage',
+        'engine': engine,
         # 0: the emulated host never waits in real time (there is no grace period or latency to wait for here).
         'time_scale': time_scale,
         'sessions': table,
@@ -56,9 +61,9 @@ def host_names(count):
     return ['rdsh%04d' % number for number in range(1, count + 1)]
 
 
-def fleet_config(hosts, sessions, time_scale=0.0):
+def fleet_config(hosts, sessions, time_scale=0.0, engine='auto'):
     """The emulator configuration of ``hosts`` hosts with ``sessions`` sessions to log off on each."""
-    return {'hosts': [host_entry(name, sessions, time_scale) for name in host_names(hosts)]}
+    return {'hosts': [host_entry(name, sessions, time_scale, engine) for name in host_names(hosts)]}
 
 
 def check_survivors(state, sessions):

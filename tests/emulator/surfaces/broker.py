@@ -41,6 +41,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -91,10 +92,16 @@ class Handle:
 
 @dataclass
 class Caller:
-    """One command a real engine runs: who runs it and what its processes did through the broker."""
+    """One command a real engine runs: who runs it and what its processes did through the broker.
+
+    ``first_call`` and ``last_call`` are the times (``time.time()``) of its first request and of its last one before
+    the library's report at exit (``outstanding``): where a command's processes start to work on the host and stop.
+    """
 
     env: object
     calls: list[str] = field(default_factory=list)
+    first_call: float | None = None
+    last_call: float | None = None
     in_flight: dict[str, int] = field(default_factory=dict)
     peak: dict[str, int] = field(default_factory=dict)
     """The most calls of each kind that were in progress at once (threads or processes of the command calling
@@ -186,6 +193,10 @@ class Broker:
             label = f'outstanding {int(words[1])}'
         with caller.lock:
             caller.calls.append(label)
+            if op != 'outstanding':
+                caller.last_call = time.time()
+                if caller.first_call is None:
+                    caller.first_call = caller.last_call
             caller.in_flight[label] = caller.in_flight.get(label, 0) + 1
             caller.peak[label] = max(caller.peak.get(label, 0), caller.in_flight[label])
         try:

@@ -20,6 +20,12 @@ What the emulated host does around the process is what Windows does around ``pow
   behaviour (the program writes to the files itself), and then runs the command (its comments say how).
 
 Where pwsh comes from: the ``PWSH`` environment variable (a path), else ``pwsh`` on ``PATH``.
+
+Each command's record (``entry['engine']['timing']``) also says, in seconds, how long it waited for a process slot
+(``slot_wait``, the emulator's own limit below), when its process started (``started``, ``time.time()``), how long it
+ran (``process``), and when, from its start, the stand-in libraries or tools made their first and last request
+(``first_call``, ``last_call``; None when they made none): the benchmark's per-command figures
+(docs/performance.md).
 """
 
 from __future__ import annotations
@@ -46,7 +52,8 @@ _POLICY = encoded(policy_script('host_policy.ps1'))
 UTF8_CODEPAGE = 65001
 COMMAND_LIMIT_SECONDS = 1800.0
 """A command still running after this long is stopped (an emulator safeguard; Windows has no such limit)."""
-PROCESS_SLOTS = threading.BoundedSemaphore(int(os.environ.get('WINRDS_EMU_ENGINE_PROCESSES') or 2 * (os.cpu_count() or 1)))
+PROCESS_LIMIT = int(os.environ.get('WINRDS_EMU_ENGINE_PROCESSES') or 2 * (os.cpu_count() or 1))
+PROCESS_SLOTS = threading.BoundedSemaphore(PROCESS_LIMIT)
 """How many PowerShell processes the emulator runs at once, for all its hosts (WINRDS_EMU_ENGINE_PROCESSES, default
 twice the CPUs): each takes a CPU and about 180 MiB while it starts. A command waits for a slot, as a busy host
 makes its clients wait. This is the emulator's machine's limit, not a Windows one."""
@@ -206,20 +213,22 @@ class PwshEngine:
         """Run one PowerShell command line (``invocation.script`` is its decoded command, None when it has none)."""
         codepage = env.codepage
         arguments, policy = self.arguments(command_line, invocation.script, codepage)
+        waiting = time.monotonic()
         while not PROCESS_SLOTS.acquire(timeout=0.25):
             if env.cancelled is not None and env.cancelled.is_set():
                 entry['engine'] = {'name': self.name, 'version': self.version, 'policy': [], 'started': False}
                 return 1, b'', b''
         try:
-            return self._run(arguments, policy, stdin, env, entry)
+            return self._run(arguments, policy, stdin, env, entry, time.monotonic() - waiting)
         finally:
             PROCESS_SLOTS.release()
 
-    def _run(self, arguments, policy, stdin, env, entry) -> tuple[int, bytes, bytes]:
+    def _run(self, arguments, policy, stdin, env, entry, slot_wait) -> tuple[int, bytes, bytes]:
         token, caller = self.host.broker.register(env)
         try:
             variables = self.environment(env, token)
             variables.update(policy)
+            started, clock = time.time(), time.monotonic()
             process = subprocess.Popen([self.pwsh, *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, env=variables, cwd=str(variables['USERPROFILE']),
                                        start_new_session=True)
@@ -230,10 +239,12 @@ class PwshEngine:
             finally:
                 with self._lock:
                     self._processes.discard(process)
+            ran = time.monotonic() - clock
         finally:
             self.host.broker.release(token)
         entry['engine'] = {'name': self.name, 'version': self.version,
-                           'policy': sorted(name for name in policy if name != 'WINRDS_EMU_COMMAND')}
+                           'policy': sorted(name for name in policy if name != 'WINRDS_EMU_COMMAND'),
+                           'timing': _timing(slot_wait, started, ran, caller)}
         if is_bootstrap(entry.get('script') or ''):
             entry.update(describe(stdin))
         entry['calls'] = list(caller.calls)
@@ -253,6 +264,15 @@ class PwshEngine:
             if (cancelled is not None and cancelled.is_set()) or time.monotonic() > deadline:
                 _kill(process)
                 return process.communicate()
+
+
+def _timing(slot_wait: float, started: float, ran: float, caller) -> dict:
+    """A command's timing record (see the module docstring); seconds, rounded to the microsecond."""
+    def since_start(moment):
+        return None if moment is None else round(moment - started, 6)
+
+    return {'slot_wait': round(slot_wait, 6), 'started': started, 'process': round(ran, 6),
+            'first_call': since_start(caller.first_call), 'last_call': since_start(caller.last_call)}
 
 
 def _kill(process: subprocess.Popen) -> None:
