@@ -14,8 +14,13 @@ Usage (the environment of ``tests/bench/measure.py``: ANSIBLE_COLLECTIONS_PATH s
 
     WINRDS_PROFILE_DIR=DIR python -m tests.bench.profile_run -i INVENTORY -f 10 PLAYBOOK
     python -m tests.bench.profile_run --summarize DIR [--top 40] [--tottime]
-    python -m tests.bench.profile_run --emulated ENGINE N K VARIANT DIR [--top 40] [--tottime]
+    python -m tests.bench.profile_run --parts DIR N
+    python -m tests.bench.profile_run --emulated ENGINE N K VARIANT DIR [--top 40] [--tottime] [--parts]
         e.g. --emulated pwsh 20 5 collection .build/profile
+
+``--parts`` prints, instead of the function lists, the CPU per host of a collection variant split by who spends it
+(``parts``): ansible-core, the connection (ansible-core's winrm plugin with pywinrm), the collection's own code,
+and the main process's wait for results.
 """
 
 from __future__ import annotations
@@ -105,6 +110,74 @@ def summarize(folder, top=40, sort='cumulative'):
         pstats.Stats(str(main)).sort_stats(sort).print_stats(top)
 
 
+def _calls(stats, file_suffix, function):
+    """``(calls, cumulative seconds)`` of the functions named ``function`` in files ending with ``file_suffix``."""
+    calls, seconds = 0, 0.0
+    for (path, _line, name), (_primitive, count, _own, cumulative, _callers) in stats.stats.items():
+        if name == function and path.replace(os.sep, '/').endswith(file_suffix):
+            calls += count
+            seconds += cumulative
+    return calls, seconds
+
+
+def parts(folder, hosts):
+    """The CPU of a profiled run per host, in milliseconds, split by who spends it, and the counts that explain it.
+
+    Workers (one per host and task): ``ansible`` is ansible-core's task machinery (the worker, templating, the
+    result's way back), ``connection`` ansible-core's winrm plugin and pywinrm with what they use (requests, NTLM,
+    the SOAP building; opening and closing the shell included), ``receive`` the part of it spent on WinRM Receive
+    requests, of which there are ``receives`` per host (one per command, more when a command outlasts the operation
+    timeout and the request comes back empty), ``collection`` the collection's action plugin less the connection,
+    ``json`` every JSON dump and load. Main process: ``main`` its CPU, ``main_polls`` the passes of its loop that
+    waits for results (each sleeps ``internal_poll_interval``, then checks every worker slot for a dead worker:
+    ``worker_checks`` is the count of those checks) and ``main_polling`` the CPU of the checks and result reads.
+    Read from the saved profiles; a profile that could not be read is left out.
+    """
+    folder = Path(folder)
+    workers = None
+    for path in sorted(folder.glob('worker-*.pstats')):
+        try:
+            one = pstats.Stats(str(path))
+        except (EOFError, ValueError, TypeError):
+            continue
+        workers = one if workers is None else workers.add(one)
+    main = pstats.Stats(str(folder / 'main.pstats'))
+    per_host = 1000.0 / hosts
+    figures = {}
+    if workers is not None:
+        action = _calls(workers, 'plugin_utils/_action.py', 'run')[1]
+        command = _calls(workers, 'connection/winrm.py', 'exec_command')[1]
+        close = _calls(workers, 'connection/winrm.py', 'close')[1]
+        receives, receive = _calls(workers, 'connection/winrm.py', '_winrm_get_raw_command_output')
+        json_time = sum(_calls(workers, 'json/__init__.py', name)[1] for name in ('dumps', 'loads'))
+        figures.update({
+            'workers': workers.total_tt * per_host,
+            'ansible': (workers.total_tt - action - close) * per_host,
+            'connection': (command + close) * per_host,
+            'receive': receive * per_host,
+            'receives': receives / float(hosts),
+            'collection': (action - command) * per_host,
+            'json': json_time * per_host,
+        })
+    polls, checking = _calls(main, 'executor/task_queue_manager.py', 'has_dead_workers')
+    figures.update({
+        'main': main.total_tt * per_host,
+        'main_polls': polls,
+        'worker_checks': _calls(main, 'multiprocessing/process.py', 'exitcode')[0],
+        'main_polling': (checking + _calls(main, 'plugins/strategy/__init__.py', '_process_pending_results')[1]) * per_host,
+    })
+    return figures
+
+
+_COUNTS = {'receives': 'per host', 'main_polls': 'in all', 'worker_checks': 'in all'}
+
+
+def print_parts(figures):
+    """Print :func:`parts` one figure a line, with its unit."""
+    for name, value in figures.items():
+        print('%-14s %10.1f %s' % (name, value, _COUNTS.get(name, 'ms of CPU per host')))
+
+
 def profile_emulated(engine, hosts, sessions, variant, folder):
     """Profile ``variant`` of the benchmark on an emulated fleet of ``hosts`` hosts (``engine``, K = ``sessions``);
     the statistics go to ``folder/pstats``. Returns the exit code of the profiled run."""
@@ -142,11 +215,16 @@ if __name__ == '__main__':
     order = 'tottime' if '--tottime' in sys.argv else 'cumulative'
     if sys.argv[1:2] == ['--summarize']:
         summarize(sys.argv[2], top=top, sort=order)
+    elif sys.argv[1:2] == ['--parts']:
+        print_parts(parts(sys.argv[2], int(sys.argv[3])))
     elif sys.argv[1:2] == ['--emulated']:
         engine_name, host_count, session_count, variant_name, out = sys.argv[2:7]
         code = profile_emulated(engine_name, int(host_count), int(session_count), variant_name, out)
         if code:
             sys.exit(code)
-        summarize(Path(out) / 'pstats', top=top, sort=order)
+        if '--parts' in sys.argv:
+            print_parts(parts(Path(out) / 'pstats', int(host_count)))
+        else:
+            summarize(Path(out) / 'pstats', top=top, sort=order)
     else:
         sys.exit(run_playbook(sys.argv[1:]))

@@ -300,14 +300,35 @@ def test_real_host_timing_runs_read_only_plays_and_projects(tmp_path):
     assert set(document['fastest']) == {'startup', 'session_info', 'query_user'}
 
 
-def test_the_profiler_sees_the_collection_in_every_worker_of_an_emulated_run(tmp_path):
-    import pstats
-
+@pytest.fixture(scope='module')
+def profiled(tmp_path_factory):
+    """win_rds_logoff profiled on 2 emulated hosts of the contract engine (K = 1): the folder of its profiles."""
     from tests.bench import profile_run
 
-    assert profile_run.profile_emulated('contract', 2, 1, 'collection', tmp_path) == 0
-    workers = sorted((tmp_path / 'pstats').glob('worker-*.pstats'))
-    assert len(workers) == 2 and (tmp_path / 'pstats' / 'main.pstats').is_file()
+    out = tmp_path_factory.mktemp('profile')
+    assert profile_run.profile_emulated('contract', 2, 1, 'collection', out) == 0
+    return out / 'pstats'
+
+
+def test_the_profiler_sees_the_collection_in_every_worker_of_an_emulated_run(profiled):
+    import pstats
+
+    workers = sorted(profiled.glob('worker-*.pstats'))
+    assert len(workers) == 2 and (profiled / 'main.pstats').is_file()
     for path in workers:
         functions = pstats.Stats(str(path)).stats
         assert any(name == 'run_module' and file.endswith('_runner.py') for file, _line, name in functions)
+
+
+def test_the_profile_parts_split_the_cpu_by_who_spends_it(profiled):
+    from tests.bench import profile_run
+
+    figures = profile_run.parts(profiled, 2)
+    # Two commands per host, each answered by its first Receive (nothing outlasts the operation timeout here).
+    assert figures['receives'] == 2.0
+    assert 0 < figures['receive'] < figures['connection']
+    assert figures['collection'] > 0 and figures['ansible'] > 0 and figures['json'] > 0
+    assert figures['workers'] >= figures['connection'] + figures['collection']
+    # The main process waited for the two results at least once, checking at most its two worker slots a pass.
+    assert figures['main_polls'] >= 1 and 0 < figures['worker_checks'] <= 2 * figures['main_polls']
+    assert 0 < figures['main_polling'] < figures['main']
