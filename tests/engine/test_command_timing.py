@@ -47,7 +47,7 @@ def test_a_command_that_waits_for_a_process_slot_records_the_wait(make_host, mon
     """With one slot, two commands sent at once run one after the other, and the second says it waited."""
     monkeypatch.setattr(pwsh, 'PROCESS_SLOTS', threading.BoundedSemaphore(1))
     host = make_host()
-    threads = [threading.Thread(target=run_script, args=(host, 'query user')) for _ in range(2)]
+    threads = [threading.Thread(target=run_script, args=(host, 'query user')) for dummy in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -68,7 +68,7 @@ def broken_links(path, build_ignore, text=None):
     for target in LINK.findall(path.read_text(encoding='utf-8') if text is None else text):
         if re.match(r'^[a-z]+:', target):
             continue
-        relative, _, anchor = target.partition('#')
+        relative, dummy, anchor = target.partition('#')
         where = (path.parent / relative).resolve() if relative else path
         name = '%s: %s' % (path.relative_to(REPO), target)
         if not where.exists():
