@@ -1,6 +1,6 @@
-"""The real-engine suite: the collection's PowerShell and C# run in a real PowerShell against an emulated host.
+"""The real-engine suite: the collection's PowerShell runs in a real PowerShell against an emulated host.
 
-Every test here starts real ``pwsh`` processes (about a second each; the wts payload compiles its C# helper).
+Every test here starts real ``pwsh`` processes (about a second each).
 Without PowerShell (``PWSH`` or ``pwsh`` on PATH) or a C compiler the tests are skipped, and the run says so in
 one line (also in ``make test``'s summary).
 """
@@ -32,7 +32,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not MISSING:
+    # Under pytest-xdist every worker ends with a summary of its share too: only the run as a whole speaks.
+    if not MISSING or hasattr(terminalreporter.config, 'workerinput'):
         return
     skipped = len(terminalreporter.stats.get('skipped', []))
     line = f'note: {skipped} real-engine tests skipped: {MISSING}. {HowToGetPwsh}'
