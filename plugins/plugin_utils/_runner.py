@@ -59,8 +59,9 @@ def validate(operation, params):
         if len(value) > _MAX_MESSAGE:
             raise SelectorError('%s: %d characters is too long for a message box (at most %d)'
                                 % (name, len(value), _MAX_MESSAGE))
-    if params.get('method') == 'logoff_exe' and NativeDriver.refusal(operation, params):
-        raise SelectorError(NativeDriver.refusal(operation, params))
+    refusal = params.get('method') == 'logoff_exe' and NativeDriver.refusal(operation, params)
+    if refusal:
+        raise SelectorError(refusal)
     if operation.name == 'message' and not (params.get('message') or '').strip():
         raise SelectorError('message: an empty message cannot be sent')
     if params.get('max_sessions') is not None and params['max_sessions'] < 0:
@@ -165,8 +166,13 @@ class SessionTask:
     def _failed_entries(self, plan, reason):
         """Every matched session of a plan whose action failed as a whole: the targets unknown, the others as
         planned, in ID order."""
+        return self._entries(plan, lambda session: ('unknown', reason, None))
+
+    def _entries(self, plan, outcome_of):
+        """The result entries of every matched session in ID order: the sessions left alone as the plan says, each
+        target as ``outcome_of(session)`` gives ``(outcome, reason, output)``."""
         entries = [(session, self._entry(session, outcome, why)) for session, outcome, why in plan.skipped]
-        entries += [(session, self._entry(session, 'unknown', reason)) for session in plan.targets]
+        entries += [(session, self._entry(session, *outcome_of(session))) for session in plan.targets]
         return [entry for _unused, entry in sorted(entries, key=lambda pair: pair[0].id)]
 
     def _entry(self, session, outcome, reason, output=None):
@@ -180,21 +186,17 @@ class SessionTask:
 
     def _result(self, plan, outcomes):
         operation = self.operation
-        entries = []
-        for session, outcome, reason in plan.skipped:
-            entries.append((session, self._entry(session, outcome, reason)))
-        requested = 0
-        for session in plan.targets:
+
+        def target_outcome(session):
             outcome, reason, output = outcomes.get(session.id, (operation.done, None, None))
-            if outcome == STILL_THERE:
-                # Requested but not finished at the timeout: the host did change, and the session failed.
-                outcome, requested = 'failed', requested + 1
-            entries.append((session, self._entry(session, outcome, reason, output)))
-        entries.sort(key=lambda pair: pair[0].id)
-        sessions = [entry for _unused, entry in entries]
+            # Requested but not finished at the timeout: the host did change, and the session failed.
+            return ('failed' if outcome == STILL_THERE else outcome), reason, output
+
+        sessions = self._entries(plan, target_outcome)
+        requested = any(outcomes.get(session.id, (None,))[0] == STILL_THERE for session in plan.targets)
         done_words = (operation.done, 'acknowledged', 'timed_out')
-        changed = operation.changes and (requested > 0 or any(entry.get('outcome') in done_words + (operation.would,)
-                                                              for entry in sessions))
+        changed = operation.changes and (requested or any(entry.get('outcome') in done_words + (operation.would,)
+                                                          for entry in sessions))
         failed = [entry for entry in sessions if entry.get('outcome') == 'failed']
         unknown = [entry for entry in sessions if entry.get('outcome') == 'unknown']
         result = {
