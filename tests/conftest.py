@@ -35,6 +35,14 @@ if str(COLLECTIONS_ROOT) not in sys.path:
 os.environ.setdefault('ANSIBLE_COLLECTIONS_PATH', str(COLLECTIONS_ROOT))
 
 
+def pytest_configure(config):
+    """The markers of the end-to-end suite (what they do: tests/e2e/conftest.py), known to every run that may
+    import its modules."""
+    config.addinivalue_line('markers', 'winrm_only(why): run over winrm only; psrp cannot change what the test checks')
+    config.addinivalue_line('markers', 'psrp_one_language_per_code_pages: over psrp, one language per pair of code '
+                                       'pages of the language hosts')
+
+
 # The property tests (tests/unit/property) count their generated cases; the total is printed at the end of any
 # run that includes them. The hooks live here, in the conftest every run loads, because pytest does not call a
 # sub-folder conftest's terminal summary when a parent folder is run.

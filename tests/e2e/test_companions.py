@@ -10,6 +10,7 @@ from tests.e2e.harness import by_id, commands_of, run_task, sessions_of
 LANGUAGES = ['en', 'de', 'ru', 'zh', 'ja']
 
 
+@pytest.mark.psrp_one_language_per_code_pages
 @pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
 @pytest.mark.parametrize('language', LANGUAGES)
 def test_session_info_in_every_language(hosts, language, method):
@@ -52,6 +53,7 @@ def test_session_info_of_a_server(hosts):
     assert [(s['id'], s['username']) for s in entry['result']['sessions']] == [(2, 'erin'), (3, 'frank')]
 
 
+@pytest.mark.psrp_one_language_per_code_pages
 @pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
 @pytest.mark.parametrize('language', ['en', 'ru', 'ja'])
 def test_disconnect_keeps_the_session_and_is_idempotent(hosts, language, method):
@@ -95,6 +97,7 @@ def test_message_wait_reports_acknowledged_and_timed_out(hosts):
     assert sessions[3]['outcome'] == 'timed_out'
 
 
+@pytest.mark.winrm_only('check mode stops on the controller after the snapshot')
 def test_message_check_mode_sends_nothing(hosts):
     run, entry = run_task(hosts, 'rdsh-de', 'win_rds_message', {'username': '*', 'message': 'Hallo'}, check=True)
     assert entry['status'] == 'changed'

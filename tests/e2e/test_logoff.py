@@ -42,6 +42,8 @@ def test_every_command_line_is_the_fixed_bootstrap(hosts):
     assert 1 in sessions_of(hosts, 'rdsh-en')
 
 
+@pytest.mark.winrm_only('matching runs on the controller; both methods bring domains back over psrp in '
+                        'test_a_domain_qualified_user_is_the_same_task_on_both_kinds_of_host')
 @pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
 def test_username_wildcards_and_domains(hosts, method):
     args = {'username': ['CONTOSO\\al*'] if method == 'wts' else ['al*'], 'method': method}
@@ -53,12 +55,15 @@ def test_username_wildcards_and_domains(hosts, method):
     assert 3 not in remaining and 7 not in remaining and 4 in remaining
 
 
+@pytest.mark.winrm_only('matching runs on the controller')
 def test_domain_mismatch_matches_nothing(hosts):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', {'username': 'FABRIKAM\\alice'})
     assert entry['status'] == 'ok' and entry['result']['sessions'] == []
     assert 3 in sessions_of(hosts, 'rdsh-en')
 
 
+@pytest.mark.winrm_only('the filters run on the controller; states and idle times come back over psrp in '
+                        'test_every_language')
 @pytest.mark.parametrize('method', ['wts', 'logoff_exe'])
 def test_state_and_idle_filters(hosts, method):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff',
@@ -69,6 +74,7 @@ def test_state_and_idle_filters(hosts, method):
     assert 6 in remaining and 4 not in remaining and 7 not in remaining
 
 
+@pytest.mark.winrm_only('check mode stops on the controller after the snapshot')
 def test_check_mode_changes_nothing(hosts):
     before = sessions_of(hosts, 'rdsh-en')
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', {'username': '*'}, check=True, diff=True)
@@ -94,6 +100,7 @@ def test_a_grace_period_is_shown_at_v_before_the_host_waits(hosts):
     assert entry['status'] == 'changed' and 'winrds:' not in run.stdout, 'the default output stays one line a host'
 
 
+@pytest.mark.winrm_only('the diff is written on the controller')
 def test_the_diff_names_the_inventory_host(hosts):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', {'username': 'bob'}, check=True, diff=True)
     assert entry['result']['diff']['before_header'] == 'sessions matched (rdsh-en)', run.stdout[-2000:]
@@ -112,6 +119,7 @@ def test_console_by_name_is_an_error_and_listeners_are_never_touched(hosts):
     assert len(commands_of(hosts, 'rdsh-en')) == 3  # one read each, no action
 
 
+@pytest.mark.winrm_only('the limit is checked on the controller after the snapshot')
 def test_max_sessions_stops_before_anything_changes(hosts):
     run, entry = run_task(hosts, 'rdsh-en', 'win_rds_logoff', {'username': '*', 'max_sessions': 3})
     assert entry['status'] == 'failed' and 'max_sessions=3' in entry['result']['msg']
@@ -203,6 +211,7 @@ LANGUAGES = ['de', 'fr', 'es', 'it', 'ru', 'zh', 'ja']
 NAMES = {'de': 'jürgen', 'fr': 'françois', 'es': 'josé', 'it': 'niccolò', 'ru': 'иван', 'zh': '张伟', 'ja': '田中'}
 
 
+@pytest.mark.psrp_one_language_per_code_pages
 @pytest.mark.parametrize('method', ['logoff_exe', 'wts'])
 @pytest.mark.parametrize('language', LANGUAGES)
 def test_every_language(hosts, language, method):

@@ -159,10 +159,10 @@ def test_an_id_reused_by_another_user_is_left_alone(safe, method):
 def test_a_logoff_that_hangs_past_the_timeout_fails_for_that_session(safe, method):
     before = identities(safe, HOST)
     safe.faults(HOST, {'logoff_hangs': [4]})
-    run, entry = run_task(safe, HOST, 'win_rds_logoff', dict(BOB, method=method, timeout=30))
+    run, entry = run_task(safe, HOST, 'win_rds_logoff', dict(BOB, method=method, timeout=5))
     assert entry['status'] == 'failed', run.stdout[-2000:]
     assert_outcomes(entry, {4: 'failed'})
-    assert 'still there after 30s' in by_id(entry)[4]['reason']
+    assert 'still there after 5s' in by_id(entry)[4]['reason']
     assert 'session 4' in entry['result']['msg']
     assert entry['result']['changed'] is True, 'the logoff was requested, so the host changed'
     assert 4 in identities(safe, HOST)
