@@ -4,6 +4,7 @@ emulated host through its environment variables (which proves the scenario's pla
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,11 +23,15 @@ def molecule(scenario, home, extra_env=None):
     molecule (through ansible-compat) installs the collection into ANSIBLE_HOME and keeps each scenario's state
     in its cache folder; runs that share them (pytest-xdist runs these tests side by side, and two of them use
     real_host) remove each other's files.
+
+    Ansible runs at verbosity 3, which logs where each task on the controller (``localhost``) makes its
+    temporary folder (:func:`assert_temporary_files_stayed_in`).
     """
     if not (BIN / 'molecule').exists():
         pytest.fail('molecule is not installed next to %s: run the tests through make' % sys.executable)
     env = dict(os.environ, PATH='%s%s%s' % (BIN, os.pathsep, os.environ.get('PATH', '')), ANSIBLE_NOCOLOR='1',
-               NO_COLOR='1', ANSIBLE_HOME=str(home / 'ansible'), XDG_CACHE_HOME=str(home / 'cache'))
+               NO_COLOR='1', ANSIBLE_HOME=str(home / 'ansible'), XDG_CACHE_HOME=str(home / 'cache'),
+               ANSIBLE_VERBOSITY='3')
     for name in list(env):
         if name.startswith('WINRDS_'):
             del env[name]
@@ -35,11 +40,22 @@ def molecule(scenario, home, extra_env=None):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900, check=False)
 
 
+def assert_temporary_files_stayed_in(home, output):
+    """The temporary folders of the scenario's tasks on the controller are made inside ``home``. Ansible's default
+    (``~/.ansible/tmp`` on the target, which for ``localhost`` is expanded as ``~user``) would put them in the
+    account's home from the password database, whatever HOME says: outside the checkout."""
+    folders = set(re.findall(r'mkdir -p "` echo (.+?) `"', output))
+    assert folders, 'no task on the controller made a temporary folder (is verbosity 3 on?)'
+    outside = [folder for folder in folders if not Path(folder).resolve().is_relative_to(home.resolve())]
+    assert not outside, 'temporary folders outside %s: %s' % (home, outside)
+
+
 def test_default_scenario_converges_idempotently(tmp_path, connection):
     run = molecule('default', tmp_path, {'WINRDS_MOLECULE_CONNECTION': connection})
     output = run.stdout.decode('utf-8', errors='replace')
     assert run.returncode == 0, output[-4000:]
     assert 'idempotence' in output and 'All assertions passed' in output
+    assert_temporary_files_stayed_in(tmp_path, output)
 
 
 def test_real_host_scenario_without_a_host_tests_nothing_and_says_so(tmp_path):
@@ -47,6 +63,7 @@ def test_real_host_scenario_without_a_host_tests_nothing_and_says_so(tmp_path):
     output = run.stdout.decode('utf-8', errors='replace')
     assert run.returncode == 0, output[-4000:]
     assert 'tests nothing' in output
+    assert_temporary_files_stayed_in(tmp_path, output)
 
 
 def test_real_host_scenario_against_an_emulated_host(hosts, tmp_path):
@@ -61,3 +78,4 @@ def test_real_host_scenario_against_an_emulated_host(hosts, tmp_path):
     remaining = sessions_of(hosts, 'rdsh-en')
     assert 3 not in remaining and 7 not in remaining  # alice's two sessions
     assert 4 in remaining and 1 in remaining
+    assert_temporary_files_stayed_in(tmp_path, output)
