@@ -44,11 +44,15 @@ def pytest_generate_tests(metafunc):
 
 
 @functools.cache
+def _fleet_locales():
+    """``{host: locale tag}`` of fleet.yml (read once)."""
+    with open(FLEET_CONFIG, encoding='utf-8') as handle:
+        return dict((entry['name'], entry['locale']) for entry in yaml.safe_load(handle)['hosts'])
+
+
 def code_pages(language):
     """The OEM and ANSI code pages of the locale of the host ``rdsh-<language>`` of fleet.yml."""
-    with open(FLEET_CONFIG, encoding='utf-8') as handle:
-        hosts = dict((entry['name'], entry) for entry in yaml.safe_load(handle)['hosts'])
-    locale = locales.load(hosts['rdsh-%s' % language]['locale'])
+    locale = locales.load(_fleet_locales()['rdsh-%s' % language])
     return locale.oem_codepage, locale.ansi_codepage
 
 
